@@ -1,0 +1,20 @@
+package model
+
+import "time"
+
+// Group is a group chat inside one tenant. Its members may come from other
+// apps on the same server (cross-app).
+type Group struct {
+	ID          int64
+	AppID       int64
+	AppKey      string
+	OwnerID     int64
+	Name        string
+	Description string
+	Avatar      string
+	// Flag is 1 for a private group, 2 for a public one.
+	Flag       int
+	MaxMembers int
+	Created    time.Time
+	Modified   time.Time
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+)
+
+// userPairs are tables keyed by (user_id, target) that hold a per-user set
+// of users or groups: friends, blacklist, no-disturb, group shields.
+type userPairs struct {
+	table  string
+	target string // the column naming the other side
+}
+
+var (
+	friendPairs         = userPairs{"friends", "friend_id"}
+	blacklistPairs      = userPairs{"blacklist", "target_id"}
+	noDisturbUserPairs  = userPairs{"nodisturb_users", "target_id"}
+	noDisturbGroupPairs = userPairs{"nodisturb_groups", "group_id"}
+	groupShieldPairs    = userPairs{"group_shields", "group_id"}
+)
+
+// existing returns which of targets are already paired with userID.
+func (p userPairs) existing(ctx context.Context, q *Q, appID, userID int64, targets []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(targets))
+	if len(targets) == 0 {
+		return out, nil
+	}
+	rows, err := q.query(ctx, "SELECT "+p.target+" FROM "+p.table+" WHERE app_id = ? AND user_id = ? AND "+
+		p.target+" IN ("+placeholders(len(targets))+")", append([]any{appID, userID}, int64Args(targets)...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// add pairs userID with each target; pairs that exist are left as they are.
+func (p userPairs) add(ctx context.Context, q *Q, appID, userID int64, targets []int64, now time.Time) error {
+	for _, t := range targets {
+		if _, err := q.exec(ctx, "INSERT INTO "+p.table+" (app_id, user_id, "+p.target+", created_at) VALUES (?, ?, ?, ?) "+
+			"ON CONFLICT (user_id, "+p.target+") DO NOTHING", appID, userID, t, now.UnixMilli()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// remove unpairs userID from each target.
+func (p userPairs) remove(ctx context.Context, q *Q, appID, userID int64, targets []int64) error {
+	if len(targets) == 0 {
+		return nil
+	}
+	_, err := q.exec(ctx, "DELETE FROM "+p.table+" WHERE app_id = ? AND user_id = ? AND "+p.target+" IN ("+
+		placeholders(len(targets))+")", append([]any{appID, userID}, int64Args(targets)...)...)
+	return err
+}
+
+// users lists the users paired with userID, with each one's app key.
+func (p userPairs) users(ctx context.Context, q *Q, appID, userID int64) ([]model.User, error) {
+	rows, err := q.query(ctx, "SELECT "+userColumnsAs("u")+", a.app_key FROM "+p.table+" x "+
+		"JOIN users u ON u.id = x."+p.target+" JOIN apps a ON a.id = u.app_id "+
+		"WHERE x.app_id = ? AND x.user_id = ? ORDER BY x.created_at, u.id", appID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.User
+	for rows.Next() {
+		var s userScan
+		var key string
+		if err := rows.Scan(s.targets(&key)...); err != nil {
+			return nil, err
+		}
+		u := s.user()
+		u.AppKey = key
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Blacklist operations.
+
+func (q *Q) BlacklistAdd(ctx context.Context, appID, userID int64, targets []int64, now time.Time) error {
+	return blacklistPairs.add(ctx, q, appID, userID, targets, now)
+}
+
+func (q *Q) BlacklistRemove(ctx context.Context, appID, userID int64, targets []int64) error {
+	return blacklistPairs.remove(ctx, q, appID, userID, targets)
+}
+
+func (q *Q) Blacklist(ctx context.Context, appID, userID int64) ([]model.User, error) {
+	return blacklistPairs.users(ctx, q, appID, userID)
+}
+
+// No-disturb operations.
+
+func (q *Q) NoDisturbUsersAdd(ctx context.Context, appID, userID int64, targets []int64, now time.Time) error {
+	return noDisturbUserPairs.add(ctx, q, appID, userID, targets, now)
+}
+
+func (q *Q) NoDisturbUsersRemove(ctx context.Context, appID, userID int64, targets []int64) error {
+	return noDisturbUserPairs.remove(ctx, q, appID, userID, targets)
+}
+
+func (q *Q) NoDisturbUsers(ctx context.Context, appID, userID int64) ([]model.User, error) {
+	return noDisturbUserPairs.users(ctx, q, appID, userID)
+}
+
+func (q *Q) NoDisturbGroupsExisting(ctx context.Context, appID, userID int64, gids []int64) (map[int64]bool, error) {
+	return noDisturbGroupPairs.existing(ctx, q, appID, userID, gids)
+}
+
+func (q *Q) NoDisturbGroupsAdd(ctx context.Context, appID, userID int64, gids []int64, now time.Time) error {
+	return noDisturbGroupPairs.add(ctx, q, appID, userID, gids, now)
+}
+
+func (q *Q) NoDisturbGroupsRemove(ctx context.Context, appID, userID int64, gids []int64) error {
+	return noDisturbGroupPairs.remove(ctx, q, appID, userID, gids)
+}
+
+func (q *Q) GroupShieldsExisting(ctx context.Context, appID, userID int64, gids []int64) (map[int64]bool, error) {
+	return groupShieldPairs.existing(ctx, q, appID, userID, gids)
+}
+
+func (q *Q) GroupShieldsAdd(ctx context.Context, appID, userID int64, gids []int64, now time.Time) error {
+	return groupShieldPairs.add(ctx, q, appID, userID, gids, now)
+}
+
+func (q *Q) GroupShieldsRemove(ctx context.Context, appID, userID int64, gids []int64) error {
+	return groupShieldPairs.remove(ctx, q, appID, userID, gids)
+}
