@@ -24,9 +24,11 @@ func (q *Q) FriendRemove(ctx context.Context, appID, userID, friendID int64) err
 
 // FriendSetNotes stores the owner's notes on a friend; found is false when
 // they are not friends.
-func (q *Q) FriendSetNotes(ctx context.Context, appID, userID, friendID int64, noteName, others string) (found bool, err error) {
-	res, err := q.exec(ctx, "UPDATE friends SET note_name = ?, others = ? WHERE app_id = ? AND user_id = ? AND friend_id = ?",
-		noteName, others, appID, userID, friendID)
+// A nil note keeps its value.
+func (q *Q) FriendSetNotes(ctx context.Context, appID, userID, friendID int64, noteName, others *string) (found bool, err error) {
+	res, err := q.exec(ctx, "UPDATE friends SET note_name = COALESCE(?, note_name), others = COALESCE(?, others) "+
+		"WHERE app_id = ? AND user_id = ? AND friend_id = ?",
+		nullString(noteName), nullString(others), appID, userID, friendID)
 	if err != nil {
 		return false, err
 	}

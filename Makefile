@@ -1,0 +1,59 @@
+# chat-operator: the operator (manager) and the bundled chatserver.
+
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+STATICCHECK_VERSION ?= v0.8.2
+# Packages whose tests and benchmarks need a database come up under a
+# throwaway PostgreSQL from hack/with-postgres.sh.
+WITH_PG   := hack/with-postgres.sh
+BENCHTIME ?= 1s
+
+.PHONY: all build test test-short bench lint fmt vet run-chatserver tidy clean help
+
+all: build
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+build: bin/chatserver bin/manager ## Build bin/chatserver and bin/manager
+
+bin/chatserver: FORCE
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./chatserver/cmd/chatserver
+
+bin/manager: FORCE
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ .
+
+FORCE:
+
+deps: ## Download Go modules
+	$(GO) mod download
+
+test: deps ## Run the whole suite, SQLite and PostgreSQL (installs PostgreSQL if missing)
+	CHAT_TEST_REQUIRE_POSTGRES=1 $(WITH_PG) $(GO) test -count=1 -timeout 20m ./...
+
+test-short: ## Run the suite on SQLite only (no PostgreSQL needed)
+	$(GO) test -count=1 ./...
+
+bench: deps ## Run the benchmarks on both stores and print the figures
+	@echo "cores: $$(nproc)  GOMAXPROCS: $${GOMAXPROCS:-$$(nproc)}"
+	$(WITH_PG) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) \
+		./chatserver/passhash/ ./chatserver/wordfilter/ ./test/bench/
+
+lint: fmt vet ## gofmt, go vet and staticcheck
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+run-chatserver: ## Run chatserver on the embedded SQLite default (./chatserver-data)
+	$(GO) run ./chatserver/cmd/chatserver
+
+tidy: ## go mod tidy (-e: one of modernc's test-only dependencies is not on the proxy)
+	$(GO) mod tidy -e
+
+clean:
+	rm -rf bin

@@ -1,0 +1,143 @@
+package core
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+)
+
+// Friendship is mutual: adding makes both users friends of each other and
+// deleting ends it for both. Notes are per side.
+
+// AddFriends befriends username with each named user.
+func (s *Service) AddFriends(ctx context.Context, app model.App, username string, names []string) error {
+	if len(names) == 0 {
+		return invalidf("the username array is empty")
+	}
+	return s.store.Write(ctx, func(q *store.Q) error {
+		owner, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		friends, err := s.targets(ctx, q, app, owner, names, app.Limits.FriendsPerCall)
+		if err != nil {
+			return err
+		}
+		existing, err := q.FriendsExisting(ctx, app.ID, owner.ID, ids(friends))
+		if err != nil {
+			return err
+		}
+		now := s.clock()
+		for _, f := range friends {
+			if existing[f.ID] {
+				return fmt.Errorf("%w: %s and %s", ErrAlreadyFriends, username, f.Username)
+			}
+			if err := q.FriendAdd(ctx, app.ID, owner.ID, f.ID, now); err != nil {
+				return err
+			}
+			if err := q.FriendAdd(ctx, f.AppID, f.ID, owner.ID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RemoveFriends ends username's friendship with each named user; names
+// that are not friends are skipped.
+func (s *Service) RemoveFriends(ctx context.Context, app model.App, username string, names []string) error {
+	if len(names) == 0 {
+		return invalidf("the username array is empty")
+	}
+	return s.store.Write(ctx, func(q *store.Q) error {
+		owner, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		friends, err := s.targets(ctx, q, app, owner, names, app.Limits.FriendsPerCall)
+		if err != nil {
+			return err
+		}
+		for _, f := range friends {
+			if err := q.FriendRemove(ctx, app.ID, owner.ID, f.ID); err != nil {
+				return err
+			}
+			if err := q.FriendRemove(ctx, f.AppID, f.ID, owner.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FriendNote is an update of username's notes on one friend; nil fields
+// keep their value.
+type FriendNote struct {
+	Username string
+	NoteName *string
+	Others   *string
+}
+
+// UpdateFriendNotes stores username's notes on friends.
+func (s *Service) UpdateFriendNotes(ctx context.Context, app model.App, username string, notes []FriendNote) error {
+	if len(notes) == 0 {
+		return invalidf("the note array is empty")
+	}
+	if max := app.Limits.FriendsPerCall; len(notes) > max {
+		return invalidf("at most %d friends per call, got %d", max, len(notes))
+	}
+	names := make([]string, len(notes))
+	for i, n := range notes {
+		if n.NoteName != nil {
+			if err := checkLine("note_name", *n.NoteName, lineMax); err != nil {
+				return err
+			}
+		}
+		if n.Others != nil {
+			if err := checkText("others", *n.Others, textMax); err != nil {
+				return err
+			}
+		}
+		names[i] = n.Username
+	}
+	return s.store.Write(ctx, func(q *store.Q) error {
+		owner, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		friends, err := s.targets(ctx, q, app, owner, names, app.Limits.FriendsPerCall)
+		if err != nil {
+			return err
+		}
+		byName := make(map[string]model.User, len(friends))
+		for _, f := range friends {
+			byName[f.Username] = f
+		}
+		for _, n := range notes {
+			found, err := q.FriendSetNotes(ctx, app.ID, owner.ID, byName[n.Username].ID, n.NoteName, n.Others)
+			if err != nil {
+				return err
+			}
+			if !found {
+				return fmt.Errorf("%w: %s and %s", ErrNotFriends, username, n.Username)
+			}
+		}
+		return nil
+	})
+}
+
+// Friends lists username's friends with username's notes on them.
+func (s *Service) Friends(ctx context.Context, app model.App, username string) ([]model.Friend, error) {
+	q := s.store.Read()
+	owner, err := s.userIn(ctx, q, app, username)
+	if err != nil {
+		return nil, err
+	}
+	friends, err := q.Friends(ctx, app.ID, owner.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading friends of %s: %w", username, err)
+	}
+	return friends, nil
+}

@@ -1,0 +1,213 @@
+package core
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+)
+
+// MaxUsernamesPerCall caps the username arrays of blacklist and no-disturb
+// calls, which the seed leaves open; it matches the friends limit.
+const MaxUsernamesPerCall = 500
+
+// targets validates the usernames a user acts on: within max, no self
+// reference, and all existing in the app. It returns their users.
+func (s *Service) targets(ctx context.Context, q *store.Q, app model.App, owner model.User, names []string, max int) ([]model.User, error) {
+	if len(names) > max {
+		return nil, invalidf("at most %d usernames per call, got %d", max, len(names))
+	}
+	names = dedupe(names)
+	for _, n := range names {
+		if n == owner.Username {
+			return nil, invalidf("%s cannot name themselves", n)
+		}
+	}
+	return s.usersIn(ctx, q, app, names)
+}
+
+func ids(users []model.User) []int64 {
+	out := make([]int64, len(users))
+	for i, u := range users {
+		out[i] = u.ID
+	}
+	return out
+}
+
+// BlacklistAdd puts users on username's blacklist.
+func (s *Service) BlacklistAdd(ctx context.Context, app model.App, username string, names []string) error {
+	return s.editBlacklist(ctx, app, username, names, true)
+}
+
+// BlacklistRemove takes users off username's blacklist.
+func (s *Service) BlacklistRemove(ctx context.Context, app model.App, username string, names []string) error {
+	return s.editBlacklist(ctx, app, username, names, false)
+}
+
+func (s *Service) editBlacklist(ctx context.Context, app model.App, username string, names []string, add bool) error {
+	if len(names) == 0 {
+		return invalidf("the username array is empty")
+	}
+	return s.store.Write(ctx, func(q *store.Q) error {
+		owner, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		targets, err := s.targets(ctx, q, app, owner, names, MaxUsernamesPerCall)
+		if err != nil {
+			return err
+		}
+		if add {
+			return q.BlacklistAdd(ctx, app.ID, owner.ID, ids(targets), s.clock())
+		}
+		return q.BlacklistRemove(ctx, app.ID, owner.ID, ids(targets))
+	})
+}
+
+// Blacklist lists the users on username's blacklist.
+func (s *Service) Blacklist(ctx context.Context, app model.App, username string) ([]model.User, error) {
+	q := s.store.Read()
+	owner, err := s.userIn(ctx, q, app, username)
+	if err != nil {
+		return nil, err
+	}
+	users, err := q.Blacklist(ctx, app.ID, owner.ID)
+	if err != nil {
+		return nil, fmt.Errorf("reading blacklist of %s: %w", username, err)
+	}
+	return users, nil
+}
+
+// NoDisturbChange is one no-disturb request; every part is optional.
+type NoDisturbChange struct {
+	SingleAdd, SingleRemove []string
+	GroupAdd, GroupRemove   []int64
+	// Global is 0 (off) or 1 (on) when set.
+	Global *int
+}
+
+// SetNoDisturb applies a no-disturb change atomically: either every part
+// applies or none does.
+func (s *Service) SetNoDisturb(ctx context.Context, app model.App, username string, c NoDisturbChange) error {
+	if c.Global != nil && *c.Global != 0 && *c.Global != 1 {
+		return invalidf("global must be 0 or 1")
+	}
+	if overlap(c.SingleAdd, c.SingleRemove) || overlap(c.GroupAdd, c.GroupRemove) {
+		return invalidf("the same target is both added and removed")
+	}
+	return s.store.Write(ctx, func(q *store.Q) error {
+		owner, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		if err := s.noDisturbSingle(ctx, q, app, owner, c.SingleAdd, c.SingleRemove); err != nil {
+			return err
+		}
+		if err := s.noDisturbGroups(ctx, q, app, owner, c.GroupAdd, c.GroupRemove); err != nil {
+			return err
+		}
+		if c.Global != nil {
+			return q.SetNoDisturbGlobal(ctx, app.ID, owner.ID, *c.Global == 1)
+		}
+		return nil
+	})
+}
+
+func (s *Service) noDisturbSingle(ctx context.Context, q *store.Q, app model.App, owner model.User, add, remove []string) error {
+	if len(add) > 0 {
+		users, err := s.targets(ctx, q, app, owner, add, MaxUsernamesPerCall)
+		if err != nil {
+			return err
+		}
+		if err := q.NoDisturbUsersAdd(ctx, app.ID, owner.ID, ids(users), s.clock()); err != nil {
+			return err
+		}
+	}
+	if len(remove) > 0 {
+		users, err := s.targets(ctx, q, app, owner, remove, MaxUsernamesPerCall)
+		if err != nil {
+			return err
+		}
+		return q.NoDisturbUsersRemove(ctx, app.ID, owner.ID, ids(users))
+	}
+	return nil
+}
+
+// noDisturbGroups switches group notifications: the group must exist, and
+// switching on what is on (or off what is off) is an error, as the seed's
+// 899052/899053 say.
+func (s *Service) noDisturbGroups(ctx context.Context, q *store.Q, app model.App, owner model.User, add, remove []int64) error {
+	all := dedupe(append(append([]int64{}, add...), remove...))
+	if len(all) == 0 {
+		return nil
+	}
+	if len(all) > MaxUsernamesPerCall {
+		return invalidf("at most %d groups per call", MaxUsernamesPerCall)
+	}
+	exists, err := q.GroupsExisting(ctx, app.ID, all)
+	if err != nil {
+		return err
+	}
+	for _, gid := range all {
+		if !exists[gid] {
+			return fmt.Errorf("%w: %d", ErrGroupNotFound, gid)
+		}
+	}
+	on, err := q.NoDisturbGroupsExisting(ctx, app.ID, owner.ID, all)
+	if err != nil {
+		return err
+	}
+	for _, gid := range add {
+		if on[gid] {
+			return fmt.Errorf("%w: group %d", ErrNoDisturbOn, gid)
+		}
+	}
+	for _, gid := range remove {
+		if !on[gid] {
+			return fmt.Errorf("%w: group %d", ErrNoDisturbOff, gid)
+		}
+	}
+	if err := q.NoDisturbGroupsAdd(ctx, app.ID, owner.ID, dedupe(add), s.clock()); err != nil {
+		return err
+	}
+	return q.NoDisturbGroupsRemove(ctx, app.ID, owner.ID, dedupe(remove))
+}
+
+// NoDisturbState is a user's no-disturb settings.
+type NoDisturbState struct {
+	Users  []model.User
+	Groups []int64
+	Global bool
+}
+
+// NoDisturb reads a user's no-disturb settings.
+func (s *Service) NoDisturb(ctx context.Context, app model.App, username string) (NoDisturbState, error) {
+	q := s.store.Read()
+	owner, err := s.userIn(ctx, q, app, username)
+	if err != nil {
+		return NoDisturbState{}, err
+	}
+	users, err := q.NoDisturbUsers(ctx, app.ID, owner.ID)
+	if err != nil {
+		return NoDisturbState{}, fmt.Errorf("reading no-disturb users of %s: %w", username, err)
+	}
+	groups, err := q.NoDisturbGroupIDs(ctx, app.ID, owner.ID)
+	if err != nil {
+		return NoDisturbState{}, fmt.Errorf("reading no-disturb groups of %s: %w", username, err)
+	}
+	return NoDisturbState{Users: users, Groups: groups, Global: owner.NoDisturbGlobal}, nil
+}
+
+func overlap[T comparable](a, b []T) bool {
+	in := make(map[T]bool, len(a))
+	for _, v := range a {
+		in[v] = true
+	}
+	for _, v := range b {
+		if in[v] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,51 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"github.com/chat-operator/chat-operator/chatserver/passhash"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+)
+
+// Service is the domain. One instance serves every tenant.
+type Service struct {
+	store   *store.Store
+	now     func() time.Time
+	filters *filterCache
+	// hashPasswords is replaceable so tests of other rules need not pay for
+	// the slow hash.
+	hashPasswords func(ctx context.Context, passwords []string) ([]string, error)
+}
+
+// Option customises a Service.
+type Option func(*Service)
+
+// WithClock injects the time source, so tests can control time.
+func WithClock(now func() time.Time) Option {
+	return func(s *Service) { s.now = now }
+}
+
+// New builds the domain on top of a migrated store.
+func New(st *store.Store, opts ...Option) *Service {
+	s := &Service{
+		store:         st,
+		now:           time.Now,
+		filters:       newFilterCache(),
+		hashPasswords: passhash.HashMany,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store exposes the store for operations that are not the domain's concern
+// (readiness, schema version).
+func (s *Service) Store() *store.Store { return s.store }
+
+// clock returns the current time at millisecond precision, the precision
+// the store keeps, so values read back compare equal.
+func (s *Service) clock() time.Time {
+	return s.now().Truncate(time.Millisecond)
+}

@@ -1,0 +1,106 @@
+package jmessage
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
+)
+
+// Face serves the admin API on top of the core.
+type Face struct {
+	svc *core.Service
+}
+
+// New builds the face.
+func New(svc *core.Service) *Face { return &Face{svc: svc} }
+
+// Register adds every admin route to mux. Collection paths are served with
+// and without the trailing slash the seed writes, since clients differ.
+func (f *Face) Register(mux *http.ServeMux) {
+	handle := func(pattern string, h appHandler) { mux.Handle(pattern, f.authed(h)) }
+	both := func(method, path string, h appHandler) {
+		handle(method+" "+path, h)
+		handle(method+" "+path+"/{$}", h)
+	}
+
+	both("POST", "/v1/users", f.registerUsers)
+	both("GET", "/v1/users", f.listUsers)
+	both("DELETE", "/v1/users", f.deleteUsers)
+	handle("GET /v1/users/{username}", f.getUser)
+	handle("PUT /v1/users/{username}", f.updateUser)
+	handle("DELETE /v1/users/{username}", f.deleteUser)
+	handle("GET /v1/users/{username}/userstat", f.userStat)
+	handle("POST /v1/users/userstat", f.usersStatV1)
+	handle("POST /v2/users/statuser", f.usersStatV2)
+	handle("PUT /v1/users/{username}/password", f.setPassword)
+	handle("PUT /v1/users/{username}/forbidden", f.setForbidden)
+
+	handle("PUT /v1/users/{username}/blacklist", f.blacklistAdd)
+	handle("DELETE /v1/users/{username}/blacklist", f.blacklistRemove)
+	handle("GET /v1/users/{username}/blacklist", f.blacklist)
+	handle("POST /v1/users/{username}/nodisturb", f.setNoDisturb)
+
+	handle("POST /v1/users/{username}/friends", f.addFriends)
+	handle("DELETE /v1/users/{username}/friends", f.removeFriends)
+	handle("PUT /v1/users/{username}/friends", f.updateFriends)
+	handle("GET /v1/users/{username}/friends", f.friends)
+
+	handle("POST /v1/sensitiveword", f.addWords)
+	handle("PUT /v1/sensitiveword", f.replaceWord)
+	handle("DELETE /v1/sensitiveword", f.deleteWord)
+	handle("GET /v1/sensitiveword", f.listWords)
+	handle("PUT /v1/sensitiveword/status", f.setWordFilter)
+	handle("GET /v1/sensitiveword/status", f.wordFilter)
+
+	handle("PUT /v1/sdkregister/status", f.setSDKRegister)
+	handle("GET /v1/sdkregister/status", f.sdkRegister)
+}
+
+// decode reads a JSON body into v, answering the error itself; it reports
+// whether the handler should go on.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := httpio.DecodeJSON(w, r, v); err != nil {
+		writeError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// page reads start and count; count is required, start defaults to 0.
+func page(r *http.Request) (core.Page, error) {
+	q := r.URL.Query()
+	var p core.Page
+	var err error
+	if s := q.Get("start"); s != "" {
+		if p.Start, err = strconv.Atoi(s); err != nil {
+			return p, invalidParam("start", s)
+		}
+	}
+	c := q.Get("count")
+	if c == "" {
+		return p, invalidParam("count", c)
+	}
+	if p.Count, err = strconv.Atoi(c); err != nil {
+		return p, invalidParam("count", c)
+	}
+	return p, nil
+}
+
+// flag01 reads a query parameter that must be 0 or 1.
+func flag01(r *http.Request, name string) (bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "0":
+		return false, nil
+	case "1":
+		return true, nil
+	default:
+		return false, invalidParam(name, v)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { httpio.WriteJSON(w, status, v) }
+
+// done answers a successful write with no body.
+func done(w http.ResponseWriter, status int) { httpio.WriteEmpty(w, status) }

@@ -1,0 +1,67 @@
+package jmessage
+
+import (
+	"net/http"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/model"
+)
+
+// addFriends: POST /v1/users/{username}/friends with a username array.
+func (f *Face) addFriends(w http.ResponseWriter, r *http.Request, app model.App) {
+	var names []string
+	if !decode(w, r, &names) {
+		return
+	}
+	if err := f.svc.AddFriends(r.Context(), app, r.PathValue("username"), names); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	done(w, http.StatusCreated)
+}
+
+// removeFriends: DELETE /v1/users/{username}/friends.
+func (f *Face) removeFriends(w http.ResponseWriter, r *http.Request, app model.App) {
+	var names []string
+	if !decode(w, r, &names) {
+		return
+	}
+	if err := f.svc.RemoveFriends(r.Context(), app, r.PathValue("username"), names); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	done(w, http.StatusNoContent)
+}
+
+type friendNoteJSON struct {
+	Username string  `json:"username"`
+	NoteName *string `json:"note_name"`
+	Others   *string `json:"others"`
+}
+
+// updateFriends: PUT /v1/users/{username}/friends with note objects.
+func (f *Face) updateFriends(w http.ResponseWriter, r *http.Request, app model.App) {
+	var body []friendNoteJSON
+	if !decode(w, r, &body) {
+		return
+	}
+	notes := make([]core.FriendNote, len(body))
+	for i, n := range body {
+		notes[i] = core.FriendNote{Username: n.Username, NoteName: n.NoteName, Others: n.Others}
+	}
+	if err := f.svc.UpdateFriendNotes(r.Context(), app, r.PathValue("username"), notes); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	done(w, http.StatusNoContent)
+}
+
+// friends: GET /v1/users/{username}/friends.
+func (f *Face) friends(w http.ResponseWriter, r *http.Request, app model.App) {
+	friends, err := f.svc.Friends(r.Context(), app, r.PathValue("username"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, renderFriends(friends))
+}

@@ -1,0 +1,94 @@
+// Package server assembles chatserver's HTTP surface: every face on one
+// ServeMux, plus health, readiness and metrics, behind shared middleware.
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/jmessage"
+	"github.com/chat-operator/chat-operator/chatserver/face/platform"
+)
+
+// Config is what the HTTP surface needs besides the core.
+type Config struct {
+	PlatformToken string
+	Version       string
+}
+
+// New returns the complete handler. reg receives the HTTP metrics; pass a
+// fresh registry per server so tests can run several side by side.
+func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	jmessage.New(svc).Register(mux)
+	platform.New(svc, cfg.PlatformToken, platform.Info{
+		Version: cfg.Version, Database: string(svc.Store().Kind()),
+	}).Register(mux)
+
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", readyz(svc))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+
+	metrics := newHTTPMetrics(reg)
+	return recoverPanics(metrics.instrument(unmatchedInFaceFormat(mux)))
+}
+
+// readyz answers 200 once the database answers; migrations ran before the
+// server started listening, so a reachable database is a ready one.
+func readyz(svc *core.Service) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := svc.Store().Ping(ctx); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte("ok\n"))
+	}
+}
+
+// unmatchedInFaceFormat answers requests no route matches (404, and 405 for
+// a known path with the wrong method) in the envelope of the face the path
+// belongs to, so clients can always parse an error.
+func unmatchedInFaceFormat(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusRecorder{header: http.Header{}}
+		mux.ServeHTTP(rec, r)
+		for k, v := range rec.header {
+			if k != "Content-Type" && k != "X-Content-Type-Options" {
+				w.Header()[k] = v
+			}
+		}
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/platform/"):
+			platform.WriteStatusError(w, rec.status)
+		default:
+			jmessage.WriteStatusError(w, rec.status)
+		}
+	})
+}
+
+// statusRecorder captures what the mux would answer for an unmatched
+// request, without writing it.
+type statusRecorder struct {
+	header http.Header
+	status int
+}
+
+func (s *statusRecorder) Header() http.Header         { return s.header }
+func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
+func (s *statusRecorder) WriteHeader(code int)        { s.status = code }

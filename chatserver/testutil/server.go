@@ -1,0 +1,161 @@
+package testutil
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/server"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+)
+
+// Server is a running chatserver over real HTTP.
+type Server struct {
+	URL   string
+	Token string
+	Svc   *core.Service
+	Store *store.Store
+}
+
+// StartServer runs a chatserver on a fresh database of backend b. It stops
+// when the test ends.
+func StartServer(t testing.TB, b Backend, opts ...core.Option) *Server {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, b.NewURL(t))
+	if err != nil {
+		t.Fatalf("opening %s store: %v", b.Name, err)
+	}
+	svc := core.New(st, opts...)
+	token := rand.Text()
+	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry()))
+	t.Cleanup(func() {
+		ts.Close()
+		st.Close()
+	})
+	return &Server{URL: ts.URL, Token: token, Svc: svc, Store: st}
+}
+
+// NewKey returns a random 24-character appKey or masterSecret.
+func NewKey() string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// App is a tenant's credentials.
+type App struct {
+	Key, Secret string
+}
+
+// CreateApp registers a tenant through the platform API. body, when given,
+// is merged into the request (limits, features, disabled).
+func (s *Server) CreateApp(t testing.TB, body map[string]any) App {
+	t.Helper()
+	app := App{Key: NewKey(), Secret: NewKey()}
+	req := map[string]any{"masterSecret": app.Secret}
+	for k, v := range body {
+		req[k] = v
+	}
+	resp := s.Do(t, "PUT", "/platform/v1/apps/"+app.Key, Bearer(s.Token), req)
+	if resp.Status != http.StatusCreated {
+		t.Fatalf("creating app: status %d: %s", resp.Status, resp.Body)
+	}
+	return app
+}
+
+// Auth sets a request's credentials.
+type Auth func(*http.Request)
+
+// Basic is JMessage admin auth.
+func Basic(key, secret string) Auth {
+	return func(r *http.Request) { r.SetBasicAuth(key, secret) }
+}
+
+// Bearer is platform auth.
+func Bearer(token string) Auth {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+}
+
+// As is Basic auth with an app's credentials.
+func (a App) As() Auth { return Basic(a.Key, a.Secret) }
+
+// Response is a finished HTTP exchange.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it is not JSON.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("response is not JSON (%v): %s", err, r.Body)
+	}
+}
+
+// ErrorCode returns the JMessage error code in the body, or 0.
+func (r Response) ErrorCode(t testing.TB) int {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code int `json:"code"`
+		} `json:"error"`
+	}
+	r.JSON(t, &e)
+	return e.Error.Code
+}
+
+// Do sends a request. body may be nil, a string or []byte (sent as is), or
+// anything else (sent as JSON).
+func (s *Server) Do(t testing.TB, method, path string, auth Auth, body any) Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			t.Fatalf("encoding body: %v", err)
+		}
+		rd = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	if err != nil {
+		t.Fatalf("building request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if auth != nil {
+		auth(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading response: %v", err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
