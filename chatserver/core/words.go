@@ -43,6 +43,9 @@ func (s *Service) AddWords(ctx context.Context, app model.App, words []string) e
 	}
 	words = dedupe(words)
 	return s.store.Write(ctx, func(q *store.Q) error {
+		if err := q.LockApp(ctx, app.ID); err != nil {
+			return err
+		}
 		existing, err := q.WordsExisting(ctx, app.ID, words)
 		if err != nil {
 			return err

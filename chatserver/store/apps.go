@@ -141,3 +141,14 @@ func (q *Q) AppKeysByID(ctx context.Context, ids []int64) (map[int64]string, err
 	}
 	return out, rows.Err()
 }
+
+// LockApp serialises writers of one app until the transaction ends, for
+// rules that count rows before adding (capacities). SQLite already runs
+// one writer at a time; PostgreSQL needs the row lock.
+func (q *Q) LockApp(ctx context.Context, appID int64) error {
+	if q.kind != Postgres {
+		return nil
+	}
+	var id int64
+	return q.queryRow(ctx, "SELECT id FROM apps WHERE id = ? FOR UPDATE", appID).Scan(&id)
+}
