@@ -64,7 +64,7 @@ func (spec AppSpec) validate() error {
 
 func checkLimits(l model.Limits) error {
 	for _, f := range []struct {
-		name     string
+		name    string
 		v, ceil int
 	}{
 		{"sensitiveWords", l.SensitiveWords, limitCeilings.SensitiveWords},
