@@ -90,14 +90,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
-	current, err := currentVersion(ctx, conn)
-	if err != nil {
-		return err
-	}
 	for _, m := range ms {
-		if m.version <= current {
-			continue
-		}
 		if err := s.apply(ctx, conn, m); err != nil {
 			return fmt.Errorf("applying %s: %w", m.name, err)
 		}
@@ -105,24 +98,28 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func currentVersion(ctx context.Context, conn *sql.Conn) (int, error) {
-	var v sql.NullInt64
-	if err := conn.QueryRowContext(ctx, "SELECT MAX(version) FROM schema_migrations").Scan(&v); err != nil {
-		return 0, fmt.Errorf("reading schema version: %w", err)
-	}
-	return int(v.Int64), nil
-}
-
+// apply runs one migration unless it already ran. The version is checked
+// inside the migration's own transaction: on SQLite that transaction holds
+// the write lock from BEGIN (IMMEDIATE), so two processes sharing a file
+// cannot both apply it; on PostgreSQL the advisory lock already
+// serialises them.
 func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	q := &Q{ex: tx, kind: s.kind}
+	var applied int
+	if err := q.queryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&applied); err != nil {
+		return fmt.Errorf("reading schema version: %w", err)
+	}
+	if applied > 0 {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, s.dialectSQL(m.sql)); err != nil {
 		return err
 	}
-	q := &Q{ex: tx, kind: s.kind}
 	if _, err := q.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, time.Now().UnixMilli()); err != nil {
 		return err
