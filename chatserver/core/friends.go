@@ -13,18 +13,7 @@ import (
 
 // AddFriends befriends username with each named user.
 func (s *Service) AddFriends(ctx context.Context, app model.App, username string, names []string) error {
-	if len(names) == 0 {
-		return invalidf("the username array is empty")
-	}
-	return s.store.Write(ctx, func(q *store.Q) error {
-		owner, err := s.userIn(ctx, q, app, username)
-		if err != nil {
-			return err
-		}
-		friends, err := s.targets(ctx, q, app, owner, names, app.Limits.FriendsPerCall)
-		if err != nil {
-			return err
-		}
+	return s.editTargets(ctx, app, username, names, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
 		existing, err := q.FriendsExisting(ctx, app.ID, owner.ID, ids(friends))
 		if err != nil {
 			return err
@@ -48,18 +37,7 @@ func (s *Service) AddFriends(ctx context.Context, app model.App, username string
 // RemoveFriends ends username's friendship with each named user; names
 // that are not friends are skipped.
 func (s *Service) RemoveFriends(ctx context.Context, app model.App, username string, names []string) error {
-	if len(names) == 0 {
-		return invalidf("the username array is empty")
-	}
-	return s.store.Write(ctx, func(q *store.Q) error {
-		owner, err := s.userIn(ctx, q, app, username)
-		if err != nil {
-			return err
-		}
-		friends, err := s.targets(ctx, q, app, owner, names, app.Limits.FriendsPerCall)
-		if err != nil {
-			return err
-		}
+	return s.editTargets(ctx, app, username, names, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
 		for _, f := range friends {
 			if err := q.FriendRemove(ctx, app.ID, owner.ID, f.ID); err != nil {
 				return err
@@ -102,15 +80,7 @@ func (s *Service) UpdateFriendNotes(ctx context.Context, app model.App, username
 		}
 		names[i] = n.Username
 	}
-	return s.store.Write(ctx, func(q *store.Q) error {
-		owner, err := s.userIn(ctx, q, app, username)
-		if err != nil {
-			return err
-		}
-		friends, err := s.targets(ctx, q, app, owner, names, app.Limits.FriendsPerCall)
-		if err != nil {
-			return err
-		}
+	return s.editTargets(ctx, app, username, names, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
 		byName := make(map[string]model.User, len(friends))
 		for _, f := range friends {
 			byName[f.Username] = f
@@ -130,14 +100,7 @@ func (s *Service) UpdateFriendNotes(ctx context.Context, app model.App, username
 
 // Friends lists username's friends with username's notes on them.
 func (s *Service) Friends(ctx context.Context, app model.App, username string) ([]model.Friend, error) {
-	q := s.store.Read()
-	owner, err := s.userIn(ctx, q, app, username)
-	if err != nil {
-		return nil, err
-	}
-	friends, err := q.Friends(ctx, app.ID, owner.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reading friends of %s: %w", username, err)
-	}
-	return friends, nil
+	return readOwned(ctx, s, app, username, "friends", func(q *store.Q, owner model.User) ([]model.Friend, error) {
+		return q.Friends(ctx, app.ID, owner.ID)
+	})
 }

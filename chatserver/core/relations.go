@@ -27,6 +27,42 @@ func (s *Service) targets(ctx context.Context, q *store.Q, app model.App, owner 
 	return s.usersIn(ctx, q, app, names)
 }
 
+// editTargets runs fn in one write transaction with username and the named
+// users resolved, for every call that takes a username array.
+func (s *Service) editTargets(ctx context.Context, app model.App, username string, names []string, max int,
+	fn func(q *store.Q, owner model.User, targets []model.User) error) error {
+	if len(names) == 0 {
+		return invalidf("the username array is empty")
+	}
+	return s.store.Write(ctx, func(q *store.Q) error {
+		owner, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		targets, err := s.targets(ctx, q, app, owner, names, max)
+		if err != nil {
+			return err
+		}
+		return fn(q, owner, targets)
+	})
+}
+
+// readOwned loads username, then what list returns for them.
+func readOwned[T any](ctx context.Context, s *Service, app model.App, username, what string,
+	list func(q *store.Q, owner model.User) (T, error)) (T, error) {
+	q := s.store.Read()
+	var zero T
+	owner, err := s.userIn(ctx, q, app, username)
+	if err != nil {
+		return zero, err
+	}
+	out, err := list(q, owner)
+	if err != nil {
+		return zero, fmt.Errorf("reading %s of %s: %w", what, username, err)
+	}
+	return out, nil
+}
+
 func ids(users []model.User) []int64 {
 	out := make([]int64, len(users))
 	for i, u := range users {
@@ -46,18 +82,7 @@ func (s *Service) BlacklistRemove(ctx context.Context, app model.App, username s
 }
 
 func (s *Service) editBlacklist(ctx context.Context, app model.App, username string, names []string, add bool) error {
-	if len(names) == 0 {
-		return invalidf("the username array is empty")
-	}
-	return s.store.Write(ctx, func(q *store.Q) error {
-		owner, err := s.userIn(ctx, q, app, username)
-		if err != nil {
-			return err
-		}
-		targets, err := s.targets(ctx, q, app, owner, names, MaxUsernamesPerCall)
-		if err != nil {
-			return err
-		}
+	return s.editTargets(ctx, app, username, names, MaxUsernamesPerCall, func(q *store.Q, owner model.User, targets []model.User) error {
 		if add {
 			return q.BlacklistAdd(ctx, app.ID, owner.ID, ids(targets), s.clock())
 		}
@@ -67,16 +92,9 @@ func (s *Service) editBlacklist(ctx context.Context, app model.App, username str
 
 // Blacklist lists the users on username's blacklist.
 func (s *Service) Blacklist(ctx context.Context, app model.App, username string) ([]model.User, error) {
-	q := s.store.Read()
-	owner, err := s.userIn(ctx, q, app, username)
-	if err != nil {
-		return nil, err
-	}
-	users, err := q.Blacklist(ctx, app.ID, owner.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reading blacklist of %s: %w", username, err)
-	}
-	return users, nil
+	return readOwned(ctx, s, app, username, "blacklist", func(q *store.Q, owner model.User) ([]model.User, error) {
+		return q.Blacklist(ctx, app.ID, owner.ID)
+	})
 }
 
 // NoDisturbChange is one no-disturb request; every part is optional.

@@ -26,40 +26,14 @@ func (q *Q) AddGroupMember(ctx context.Context, appID, groupID, userID int64, no
 
 // GroupsExisting returns which of gids are groups of the app.
 func (q *Q) GroupsExisting(ctx context.Context, appID int64, gids []int64) (map[int64]bool, error) {
-	out := make(map[int64]bool, len(gids))
 	if len(gids) == 0 {
-		return out, nil
+		return map[int64]bool{}, nil
 	}
-	rows, err := q.query(ctx, "SELECT id FROM chat_groups WHERE app_id = ? AND id IN ("+placeholders(len(gids))+")",
+	return q.idSet(ctx, "SELECT id FROM chat_groups WHERE app_id = ? AND id IN ("+placeholders(len(gids))+")",
 		append([]any{appID}, int64Args(gids)...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
 }
 
 // NoDisturbGroupIDs lists the groups a user silenced.
 func (q *Q) NoDisturbGroupIDs(ctx context.Context, appID, userID int64) ([]int64, error) {
-	rows, err := q.query(ctx, "SELECT group_id FROM nodisturb_groups WHERE app_id = ? AND user_id = ? ORDER BY group_id", appID, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return q.int64s(ctx, "SELECT group_id FROM nodisturb_groups WHERE app_id = ? AND user_id = ? ORDER BY group_id", appID, userID)
 }

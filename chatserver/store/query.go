@@ -77,3 +77,34 @@ func stringArgs(ss []string) []any {
 	}
 	return out
 }
+
+// int64s runs a query whose single column is an id and returns the ids.
+func (q *Q) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// idSet is int64s as a set, for "which of these exist" checks.
+func (q *Q) idSet(ctx context.Context, query string, args ...any) (map[int64]bool, error) {
+	ids, err := q.int64s(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}

@@ -24,24 +24,11 @@ var (
 
 // existing returns which of targets are already paired with userID.
 func (p userPairs) existing(ctx context.Context, q *Q, appID, userID int64, targets []int64) (map[int64]bool, error) {
-	out := make(map[int64]bool, len(targets))
 	if len(targets) == 0 {
-		return out, nil
+		return map[int64]bool{}, nil
 	}
-	rows, err := q.query(ctx, "SELECT "+p.target+" FROM "+p.table+" WHERE app_id = ? AND user_id = ? AND "+
+	return q.idSet(ctx, "SELECT "+p.target+" FROM "+p.table+" WHERE app_id = ? AND user_id = ? AND "+
 		p.target+" IN ("+placeholders(len(targets))+")", append([]any{appID, userID}, int64Args(targets)...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
 }
 
 // add pairs userID with each target; pairs that exist are left as they are.

@@ -68,6 +68,20 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// withBody decodes the JSON body into a T, runs call with it, and answers
+// status with no body, or call's error.
+func withBody[T any](w http.ResponseWriter, r *http.Request, status int, call func(body T) error) {
+	var body T
+	if !decode(w, r, &body) {
+		return
+	}
+	if err := call(body); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	done(w, status)
+}
+
 // page reads start and count; count is required, start defaults to 0.
 func page(r *http.Request) (core.Page, error) {
 	q := r.URL.Query()

@@ -9,28 +9,16 @@ import (
 
 // addFriends: POST /v1/users/{username}/friends with a username array.
 func (f *Face) addFriends(w http.ResponseWriter, r *http.Request, app model.App) {
-	var names []string
-	if !decode(w, r, &names) {
-		return
-	}
-	if err := f.svc.AddFriends(r.Context(), app, r.PathValue("username"), names); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusCreated)
+	withBody(w, r, http.StatusCreated, func(names []string) error {
+		return f.svc.AddFriends(r.Context(), app, r.PathValue("username"), names)
+	})
 }
 
 // removeFriends: DELETE /v1/users/{username}/friends.
 func (f *Face) removeFriends(w http.ResponseWriter, r *http.Request, app model.App) {
-	var names []string
-	if !decode(w, r, &names) {
-		return
-	}
-	if err := f.svc.RemoveFriends(r.Context(), app, r.PathValue("username"), names); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(names []string) error {
+		return f.svc.RemoveFriends(r.Context(), app, r.PathValue("username"), names)
+	})
 }
 
 type friendNoteJSON struct {
@@ -41,19 +29,13 @@ type friendNoteJSON struct {
 
 // updateFriends: PUT /v1/users/{username}/friends with note objects.
 func (f *Face) updateFriends(w http.ResponseWriter, r *http.Request, app model.App) {
-	var body []friendNoteJSON
-	if !decode(w, r, &body) {
-		return
-	}
-	notes := make([]core.FriendNote, len(body))
-	for i, n := range body {
-		notes[i] = core.FriendNote{Username: n.Username, NoteName: n.NoteName, Others: n.Others}
-	}
-	if err := f.svc.UpdateFriendNotes(r.Context(), app, r.PathValue("username"), notes); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(body []friendNoteJSON) error {
+		notes := make([]core.FriendNote, len(body))
+		for i, n := range body {
+			notes[i] = core.FriendNote{Username: n.Username, NoteName: n.NoteName, Others: n.Others}
+		}
+		return f.svc.UpdateFriendNotes(r.Context(), app, r.PathValue("username"), notes)
+	})
 }
 
 // friends: GET /v1/users/{username}/friends.

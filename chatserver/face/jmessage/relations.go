@@ -9,28 +9,16 @@ import (
 
 // blacklistAdd: PUT /v1/users/{username}/blacklist with a username array.
 func (f *Face) blacklistAdd(w http.ResponseWriter, r *http.Request, app model.App) {
-	var names []string
-	if !decode(w, r, &names) {
-		return
-	}
-	if err := f.svc.BlacklistAdd(r.Context(), app, r.PathValue("username"), names); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(names []string) error {
+		return f.svc.BlacklistAdd(r.Context(), app, r.PathValue("username"), names)
+	})
 }
 
 // blacklistRemove: DELETE /v1/users/{username}/blacklist.
 func (f *Face) blacklistRemove(w http.ResponseWriter, r *http.Request, app model.App) {
-	var names []string
-	if !decode(w, r, &names) {
-		return
-	}
-	if err := f.svc.BlacklistRemove(r.Context(), app, r.PathValue("username"), names); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(names []string) error {
+		return f.svc.BlacklistRemove(r.Context(), app, r.PathValue("username"), names)
+	})
 }
 
 // blacklist: GET /v1/users/{username}/blacklist.
@@ -56,20 +44,14 @@ type noDisturbJSON struct {
 
 // setNoDisturb: POST /v1/users/{username}/nodisturb.
 func (f *Face) setNoDisturb(w http.ResponseWriter, r *http.Request, app model.App) {
-	var body noDisturbJSON
-	if !decode(w, r, &body) {
-		return
-	}
-	c := core.NoDisturbChange{Global: body.Global}
-	if body.Single != nil {
-		c.SingleAdd, c.SingleRemove = body.Single.Add, body.Single.Remove
-	}
-	if body.Group != nil {
-		c.GroupAdd, c.GroupRemove = body.Group.Add, body.Group.Remove
-	}
-	if err := f.svc.SetNoDisturb(r.Context(), app, r.PathValue("username"), c); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(body noDisturbJSON) error {
+		c := core.NoDisturbChange{Global: body.Global}
+		if body.Single != nil {
+			c.SingleAdd, c.SingleRemove = body.Single.Add, body.Single.Remove
+		}
+		if body.Group != nil {
+			c.GroupAdd, c.GroupRemove = body.Group.Add, body.Group.Remove
+		}
+		return f.svc.SetNoDisturb(r.Context(), app, r.PathValue("username"), c)
+	})
 }

@@ -12,15 +12,9 @@ import (
 
 // addWords: POST /v1/sensitiveword with a word array.
 func (f *Face) addWords(w http.ResponseWriter, r *http.Request, app model.App) {
-	var words []string
-	if !decode(w, r, &words) {
-		return
-	}
-	if err := f.svc.AddWords(r.Context(), app, words); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(words []string) error {
+		return f.svc.AddWords(r.Context(), app, words)
+	})
 }
 
 type replaceWordJSON struct {
@@ -30,15 +24,9 @@ type replaceWordJSON struct {
 
 // replaceWord: PUT /v1/sensitiveword.
 func (f *Face) replaceWord(w http.ResponseWriter, r *http.Request, app model.App) {
-	var body replaceWordJSON
-	if !decode(w, r, &body) {
-		return
-	}
-	if err := f.svc.ReplaceWord(r.Context(), app, body.OldWord, body.NewWord); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(body replaceWordJSON) error {
+		return f.svc.ReplaceWord(r.Context(), app, body.OldWord, body.NewWord)
+	})
 }
 
 type deleteWordJSON struct {
@@ -47,15 +35,9 @@ type deleteWordJSON struct {
 
 // deleteWord: DELETE /v1/sensitiveword.
 func (f *Face) deleteWord(w http.ResponseWriter, r *http.Request, app model.App) {
-	var body deleteWordJSON
-	if !decode(w, r, &body) {
-		return
-	}
-	if err := f.svc.DeleteWord(r.Context(), app, body.Word); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(body deleteWordJSON) error {
+		return f.svc.DeleteWord(r.Context(), app, body.Word)
+	})
 }
 
 type wordJSON struct {

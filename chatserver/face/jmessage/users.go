@@ -92,15 +92,9 @@ func (f *Face) getUser(w http.ResponseWriter, r *http.Request, app model.App) {
 
 // updateUser: PUT /v1/users/{username}.
 func (f *Face) updateUser(w http.ResponseWriter, r *http.Request, app model.App) {
-	var p profileJSON
-	if !decode(w, r, &p) {
-		return
-	}
-	if err := f.svc.UpdateUser(r.Context(), app, r.PathValue("username"), p.input()); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(p profileJSON) error {
+		return f.svc.UpdateUser(r.Context(), app, r.PathValue("username"), p.input())
+	})
 }
 
 // deleteUser: DELETE /v1/users/{username}.
@@ -115,15 +109,10 @@ func (f *Face) deleteUser(w http.ResponseWriter, r *http.Request, app model.App)
 // deleteUsers: DELETE /v1/users/ with a username array. The seed answers
 // 200 with no body.
 func (f *Face) deleteUsers(w http.ResponseWriter, r *http.Request, app model.App) {
-	var names []string
-	if !decode(w, r, &names) {
-		return
-	}
-	if _, err := f.svc.DeleteUsers(r.Context(), app, names); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusOK)
+	withBody(w, r, http.StatusOK, func(names []string) error {
+		_, err := f.svc.DeleteUsers(r.Context(), app, names)
+		return err
+	})
 }
 
 type userListJSON struct {
@@ -154,19 +143,12 @@ type passwordJSON struct {
 
 // setPassword: PUT /v1/users/{username}/password.
 func (f *Face) setPassword(w http.ResponseWriter, r *http.Request, app model.App) {
-	var body passwordJSON
-	if !decode(w, r, &body) {
-		return
-	}
-	if body.NewPassword == nil {
-		writeError(w, r, fmt.Errorf("%w: new_password is required", core.ErrInvalid))
-		return
-	}
-	if err := f.svc.SetPassword(r.Context(), app, r.PathValue("username"), *body.NewPassword); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	done(w, http.StatusNoContent)
+	withBody(w, r, http.StatusNoContent, func(body passwordJSON) error {
+		if body.NewPassword == nil {
+			return fmt.Errorf("%w: new_password is required", core.ErrInvalid)
+		}
+		return f.svc.SetPassword(r.Context(), app, r.PathValue("username"), *body.NewPassword)
+	})
 }
 
 // setForbidden: PUT /v1/users/{username}/forbidden?disable=. Clients send
