@@ -26,12 +26,44 @@ var (
 	ErrNotFriends = errors.New("not friends")
 	// ErrGroupNotFound: a group id does not exist in the tenant.
 	ErrGroupNotFound = errors.New("group not found")
+	// ErrSwitchGroupNotFound: a user's group switch (no-disturb, shield)
+	// names a group that does not exist; the seed gives it its own code.
+	ErrSwitchGroupNotFound = errors.New("group not found")
+	// ErrAlreadyMember: a group add names a member.
+	ErrAlreadyMember = errors.New("user is already a member of the group")
+	// ErrGroupFull: the group has no room for the users added.
+	ErrGroupFull = errors.New("not enough room in the group")
+	// ErrNotMember: a user named is not a member of the group.
+	ErrNotMember = errors.New("user is not a member of the group")
+	// ErrChatroomNotFound: a room id is not a chatroom of the tenant.
+	ErrChatroomNotFound = errors.New("chatroom not found")
+	// ErrChatroomFull: the chatroom has no room for the users added.
+	ErrChatroomFull = errors.New("not enough room in the chatroom")
+	// ErrNotChatroomMember: a user named is not a member of the chatroom.
+	ErrNotChatroomMember = errors.New("user is not a member of the chatroom")
+	// ErrNoPermission: the sender may not send this message (forbidden
+	// user, muted member, not a member).
+	ErrNoPermission = errors.New("no permission to send the message")
+	// ErrBlacklisted: the recipient has the sender on their blacklist.
+	ErrBlacklisted = errors.New("the sender is on the recipient's blacklist")
+	// ErrMessageNotFound, ErrRetractTooLate and ErrAlreadyRetracted are the
+	// retract refusals.
+	ErrMessageNotFound  = errors.New("message not found")
+	ErrRetractTooLate   = errors.New("the message is older than the retract window")
+	ErrAlreadyRetracted = errors.New("the message is already retracted")
 	// ErrNoDisturbOn / ErrNoDisturbOff: a group no-disturb switch is already
 	// in the requested state.
 	ErrNoDisturbOn  = errors.New("group no-disturb is already on")
 	ErrNoDisturbOff = errors.New("group no-disturb is already off")
 	// ErrWordNotFound: a sensitive word to change or delete is not listed.
 	ErrWordNotFound = errors.New("sensitive word not found")
+	// ErrMediaNotFound: a media id does not exist in the tenant.
+	ErrMediaNotFound = errors.New("media not found")
+	// ErrMediaTooLarge: an upload is over the app's uploadBytes limit.
+	ErrMediaTooLarge = errors.New("file is larger than the upload limit")
+	// ErrMediaLinkInvalid: a download link is tampered with, signed for
+	// something else, or expired.
+	ErrMediaLinkInvalid = errors.New("download link is invalid or expired")
 )
 
 // invalidf wraps ErrInvalid with a message for the caller.

@@ -169,7 +169,7 @@ func (s *Service) noDisturbGroups(ctx context.Context, q *store.Q, app model.App
 	}
 	for _, gid := range all {
 		if !exists[gid] {
-			return fmt.Errorf("%w: %d", ErrGroupNotFound, gid)
+			return fmt.Errorf("%w: %d", ErrSwitchGroupNotFound, gid)
 		}
 	}
 	on, err := q.NoDisturbGroupsExisting(ctx, app.ID, owner.ID, all)

@@ -13,9 +13,13 @@ type Service struct {
 	store   *store.Store
 	now     func() time.Time
 	filters *filterCache
+	events  *Bus
 	// hashPasswords is replaceable so tests of other rules need not pay for
 	// the slow hash.
 	hashPasswords func(ctx context.Context, passwords []string) ([]string, error)
+	// media is where upload bytes go and how download links are signed;
+	// see media.go.
+	media mediaDeps
 }
 
 // Option customises a Service.
@@ -32,17 +36,22 @@ func New(st *store.Store, opts ...Option) *Service {
 		store:         st,
 		now:           time.Now,
 		filters:       newFilterCache(),
+		events:        newBus(),
 		hashPasswords: passhash.HashMany,
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.media.init(st)
 	return s
 }
 
 // Store exposes the store for operations that are not the domain's concern
 // (readiness, schema version).
 func (s *Service) Store() *store.Store { return s.store }
+
+// Events is the bus every end-user event is published on.
+func (s *Service) Events() *Bus { return s.events }
 
 // clock returns the current time at millisecond precision, the precision
 // the store keeps, so values read back compare equal.

@@ -9,6 +9,8 @@ type Group struct {
 	AppID       int64
 	AppKey      string
 	OwnerID     int64
+	OwnerName   string // filled by reads
+	OwnerAppKey string // filled by reads; differs from AppKey after a cross-app transfer
 	Name        string
 	Description string
 	Avatar      string
@@ -17,4 +19,11 @@ type Group struct {
 	MaxMembers int
 	Created    time.Time
 	Modified   time.Time
+}
+
+// GroupMember is a user in a group, with their standing in it.
+type GroupMember struct {
+	User     User
+	Owner    bool
+	Silenced bool
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/media"
 	"github.com/chat-operator/chat-operator/chatserver/server"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 )
@@ -44,7 +45,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	handler := server.New(core.New(st), server.Config{PlatformToken: token, Version: version}, reg)
+	// Every replica shares the platform token, so a media-link secret
+	// derived from it lets a link issued by one replica work on any other.
+	svc := core.New(st, core.WithMediaSecret(media.DeriveSecret(token)))
+	handler := server.New(svc, server.Config{PlatformToken: token, Version: version}, reg)
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {

@@ -16,14 +16,31 @@ const (
 	CodeInvalid         = 899003
 	CodeAuthFailed      = 899008
 	CodeAppDisabled     = 899009
-	CodeGroupNotFound   = 899051
+	CodeGroupNotFound   = 899006
+	CodeAlreadyMember   = 899011
+	CodeGroupFull       = 899012
+	CodeNotMember       = 899014
+	CodeNoPermission    = 899016
+	CodeSwitchNoGroup   = 899051
+	CodeBlacklisted     = 803008
+	CodeRetractTooLate  = 855001
+	CodeNoMessage       = 855003
+	CodeRetracted       = 855004
+	CodeCrossAppDenied  = 899043
 	CodeNoDisturbOn     = 899052
 	CodeNoDisturbOff    = 899053
 	CodeAlreadyFriends  = 899070
+	CodeMediaNotFound   = 899080
+	CodeMediaLinkDenied = 899081
 	CodeInternal        = 899000
 	authFailedMessage   = "Basic authentication failed"
 	internalFailMessage = "internal server error"
 )
+
+// CodeChatroomNotFound answers a room id that is not the app's. The seed
+// has no chatroom code; 899006 is its "id does not exist" code for groups,
+// which clients already handle.
+const CodeChatroomNotFound = CodeGroupNotFound
 
 // errorMapping is the face's one table from core errors to the wire.
 // Order matters only where errors wrap each other.
@@ -43,9 +60,25 @@ var errorMapping = []struct {
 	{core.ErrAlreadyFriends, http.StatusForbidden, CodeAlreadyFriends},
 	{core.ErrNotFriends, http.StatusBadRequest, CodeInvalid},
 	{core.ErrGroupNotFound, http.StatusNotFound, CodeGroupNotFound},
+	{core.ErrSwitchGroupNotFound, http.StatusNotFound, CodeSwitchNoGroup},
+	{core.ErrAlreadyMember, http.StatusForbidden, CodeAlreadyMember},
+	{core.ErrGroupFull, http.StatusForbidden, CodeGroupFull},
+	{core.ErrNotMember, http.StatusForbidden, CodeNotMember},
+	{core.ErrChatroomNotFound, http.StatusNotFound, CodeChatroomNotFound},
+	{core.ErrChatroomFull, http.StatusForbidden, CodeGroupFull},
+	{core.ErrNotChatroomMember, http.StatusForbidden, CodeNotMember},
+	{core.ErrNoPermission, http.StatusForbidden, CodeNoPermission},
+	{core.ErrBlacklisted, http.StatusForbidden, CodeBlacklisted},
+	{core.ErrRetractTooLate, http.StatusForbidden, CodeRetractTooLate},
+	{core.ErrMessageNotFound, http.StatusNotFound, CodeNoMessage},
+	{core.ErrAlreadyRetracted, http.StatusForbidden, CodeRetracted},
+	{core.ErrCrossAppDenied, http.StatusForbidden, CodeCrossAppDenied},
 	{core.ErrNoDisturbOn, http.StatusForbidden, CodeNoDisturbOn},
 	{core.ErrNoDisturbOff, http.StatusForbidden, CodeNoDisturbOff},
 	{core.ErrWordNotFound, http.StatusBadRequest, CodeInvalid},
+	{core.ErrMediaNotFound, http.StatusNotFound, CodeMediaNotFound},
+	{core.ErrMediaTooLarge, http.StatusRequestEntityTooLarge, CodeInvalid},
+	{core.ErrMediaLinkInvalid, http.StatusForbidden, CodeMediaLinkDenied},
 }
 
 // errorBody is the JMessage error envelope.

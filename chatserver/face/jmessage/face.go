@@ -54,6 +54,11 @@ func (f *Face) Register(mux *http.ServeMux) {
 	handle("PUT /v1/sensitiveword/status", f.setWordFilter)
 	handle("GET /v1/sensitiveword/status", f.wordFilter)
 
+	f.registerGroups(handle)
+	f.registerMessages(handle)
+	f.registerChatrooms(handle)
+	f.registerMedia(mux, handle)
+
 	handle("PUT /v1/sdkregister/status", f.setSDKRegister)
 	handle("GET /v1/sdkregister/status", f.sdkRegister)
 }

@@ -154,13 +154,9 @@ func (f *Face) setPassword(w http.ResponseWriter, r *http.Request, app model.App
 // setForbidden: PUT /v1/users/{username}/forbidden?disable=. Clients send
 // the boolean in several spellings.
 func (f *Face) setForbidden(w http.ResponseWriter, r *http.Request, app model.App) {
-	var disable bool
-	switch v := r.URL.Query().Get("disable"); v {
-	case "true", "True", "TRUE", "1":
-		disable = true
-	case "false", "False", "FALSE", "0":
-	default:
-		writeError(w, r, invalidParam("disable", v))
+	disable, err := boolParam(r, "disable")
+	if err != nil {
+		writeError(w, r, err)
 		return
 	}
 	if err := f.svc.SetForbidden(r.Context(), app, r.PathValue("username"), disable); err != nil {

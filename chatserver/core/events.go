@@ -1,0 +1,82 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+)
+
+// EventKind names what happened.
+type EventKind string
+
+const (
+	EventMessage        EventKind = "message"
+	EventRetract        EventKind = "message.retract"
+	EventMembersAdded   EventKind = "group.members_added"
+	EventMembersRemoved EventKind = "group.members_removed"
+	EventGroupDissolved EventKind = "group.dissolved"
+)
+
+// Recipient is a user an event goes to.
+type Recipient struct {
+	UserID int64
+	AppID  int64
+	// Notify is false when the user silenced the sender, the group or
+	// everything (no-disturb), or the sender asked for no notification:
+	// the event is still delivered, without an alert.
+	Notify bool
+	// Offline is true when the event must wait for a user who is not
+	// connected (false for no_offline messages and chatrooms).
+	Offline bool
+}
+
+// Event is something end users must hear about. The core publishes events
+// after the write that causes them commits; the real-time layer delivers
+// them.
+type Event struct {
+	Kind       EventKind
+	AppID      int64
+	AppKey     string
+	Recipients []Recipient
+	// Message is set for message and retract events.
+	Message *model.Message
+	// Group and Members (usernames) are set for group events.
+	Group   *model.Group
+	Members []string
+	At      time.Time
+}
+
+// Bus fans events out to subscribers in process. Subscribers run on the
+// publisher's goroutine, so they must hand work off rather than block.
+type Bus struct {
+	mu   sync.RWMutex
+	next int
+	subs map[int]func(context.Context, Event)
+}
+
+func newBus() *Bus { return &Bus{subs: make(map[int]func(context.Context, Event))} }
+
+// Subscribe registers fn for every event; the returned func unregisters it.
+func (b *Bus) Subscribe(fn func(context.Context, Event)) (unsubscribe func()) {
+	b.mu.Lock()
+	id := b.next
+	b.next++
+	b.subs[id] = fn
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		delete(b.subs, id)
+		b.mu.Unlock()
+	}
+}
+
+// Publish hands ev to every subscriber.
+func (b *Bus) Publish(ctx context.Context, ev Event) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, fn := range b.subs {
+		fn(ctx, ev)
+	}
+}
