@@ -30,12 +30,12 @@ func BenchmarkSendMessage(b *testing.B) {
 		b.Run(be.Name, func(b *testing.B) {
 			srv := testutil.StartServer(b, be)
 			app := srv.CreateApp(b, nil)
-			seedUsers(b, srv, app, "u", 32)
+			seedUsers(b, srv, app, "user", 32)
 			text := "Hello from the benchmark! This text is about one hundred bytes long, like a short chat message."
 			rate(b, func(i int64) int {
 				body, _ := json.Marshal(map[string]any{
 					"version": 1, "target_type": "single", "from_type": "user", "msg_type": "text",
-					"from_id": fmt.Sprintf("u%d", i%16), "target_id": fmt.Sprintf("u%d", 16+i%16),
+					"from_id": fmt.Sprintf("user%d", i%16), "target_id": fmt.Sprintf("user%d", 16+i%16),
 					"msg_body": map[string]any{"text": text},
 				})
 				return send(b, "POST", srv.URL+"/v1/messages", app, body)
@@ -51,12 +51,12 @@ func BenchmarkGroupMessage500(b *testing.B) {
 		b.Run(be.Name, func(b *testing.B) {
 			srv := testutil.StartServer(b, be)
 			app := srv.CreateApp(b, nil)
-			seedUsers(b, srv, app, "m", 500)
+			seedUsers(b, srv, app, "member", 500)
 			members := make([]string, 499)
 			for i := range members {
-				members[i] = fmt.Sprintf("m%d", i+1)
+				members[i] = fmt.Sprintf("member%d", i+1)
 			}
-			resp := srv.Do(b, "POST", "/v1/groups/", app.As(), map[string]any{"owner_username": "m0", "name": "big", "members_username": members})
+			resp := srv.Do(b, "POST", "/v1/groups/", app.As(), map[string]any{"owner_username": "member0", "name": "big", "members_username": members})
 			if resp.Status != http.StatusCreated {
 				b.Fatalf("creating group: %d %s", resp.Status, resp.Body)
 			}
@@ -66,7 +66,7 @@ func BenchmarkGroupMessage500(b *testing.B) {
 			resp.JSON(b, &g)
 			body, _ := json.Marshal(map[string]any{
 				"version": 1, "target_type": "group", "from_type": "user", "msg_type": "text",
-				"from_id": "m0", "target_id": fmt.Sprint(g.Gid), "msg_body": map[string]any{"text": "hello everyone"},
+				"from_id": "member0", "target_id": fmt.Sprint(g.Gid), "msg_body": map[string]any{"text": "hello everyone"},
 			})
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
