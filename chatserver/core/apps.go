@@ -111,6 +111,7 @@ func (s *Service) PutApp(ctx context.Context, spec AppSpec) (app model.App, crea
 		// Two creates raced; the other won, so this one is an update.
 		return s.PutApp(ctx, spec)
 	}
+	s.apps.forget(spec.Key)
 	if err != nil {
 		return model.App{}, false, fmt.Errorf("putting app %s: %w", spec.Key, err)
 	}
@@ -145,6 +146,7 @@ func (s *Service) DeleteApp(ctx context.Context, key string, purge bool) error {
 	if err != nil {
 		return err
 	}
+	defer s.apps.forget(a.Key)
 	err = s.store.Write(ctx, func(q *store.Q) error {
 		if purge {
 			return q.PurgeApp(ctx, a.ID)
@@ -160,7 +162,15 @@ func (s *Service) DeleteApp(ctx context.Context, key string, purge bool) error {
 
 // Authenticate resolves Basic-auth credentials to an enabled tenant.
 func (s *Service) Authenticate(ctx context.Context, key, secret string) (model.App, error) {
-	a, err := s.store.Read().AppByKey(ctx, key)
+	now := s.clock()
+	a, ok := s.apps.get(key, now)
+	var err error
+	if !ok {
+		a, err = s.store.Read().AppByKey(ctx, key)
+		if err == nil {
+			s.apps.put(a, now)
+		}
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Burn the same work as a real check, so timing does not reveal
 		// which appKeys exist.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
@@ -75,24 +76,15 @@ func (s *Service) SendMessage(ctx context.Context, app model.App, in NewMessage)
 	if err != nil {
 		return model.Message{}, err
 	}
-	q := s.store.Read()
-	sender, err := s.userIn(ctx, q, app, in.FromID)
-	if err != nil {
-		return model.Message{}, err
-	}
-	if sender.Forbidden {
-		return model.Message{}, fmt.Errorf("%w: %s is forbidden", ErrNoPermission, sender.Username)
-	}
 	m := model.Message{
-		AppID: app.ID, TargetType: in.TargetType, FromID: sender.ID, FromUsername: sender.Username,
-		MsgType: in.MsgType, FromName: in.FromName, TargetLabel: in.TargetName,
+		AppID: app.ID, TargetType: in.TargetType, MsgType: in.MsgType, FromName: in.FromName, TargetLabel: in.TargetName,
 		NoOffline: in.NoOffline, NoNotification: in.NoNotification,
 	}
 	if in.Notification != nil {
 		n, _ := json.Marshal(in.Notification)
 		m.Notification = string(n)
 	}
-	rt, err := s.route(ctx, q, app, sender, &m, in.TargetID, in.TargetAppKey, true)
+	rt, err := s.route(ctx, s.store.Read(), app, in.FromID, &m, in.TargetID, in.TargetAppKey, true)
 	if err != nil {
 		return model.Message{}, err
 	}
@@ -100,12 +92,14 @@ func (s *Service) SendMessage(ctx context.Context, app model.App, in NewMessage)
 		return model.Message{}, err
 	}
 	m.Created = s.clock()
-	err = s.store.Write(ctx, func(q *store.Q) error {
+	// One INSERT is its own transaction: the message is durable when it
+	// returns, and the hot path skips BEGIN and COMMIT.
+	err = s.store.WriteOne(ctx, func(q *store.Q) error {
 		m.ID, err = q.InsertMessage(ctx, m)
 		return err
 	})
 	if err != nil {
-		return model.Message{}, fmt.Errorf("storing message from %s: %w", sender.Username, err)
+		return model.Message{}, fmt.Errorf("storing message from %s: %w", m.FromUsername, err)
 	}
 	s.events.Publish(ctx, Event{Kind: EventMessage, AppID: app.ID, AppKey: app.Key, Recipients: rt, Message: &m, At: m.Created})
 	return m, nil
@@ -127,29 +121,52 @@ func (s *Service) maskBody(ctx context.Context, app model.App, msgType, body str
 	return string(out), err
 }
 
-// route resolves the target, checks that the sender may reach it (when
-// enforce is set) and computes who receives the message. It fills the
-// message's target fields.
-func (s *Service) route(ctx context.Context, q *store.Q, app model.App, sender model.User, m *model.Message,
+// route resolves the sender and the target, checks that the sender may
+// reach it (when enforce is set) and computes who receives the message.
+// It fills the message's sender and target fields.
+func (s *Service) route(ctx context.Context, q *store.Q, app model.App, from string, m *model.Message,
 	target, targetAppKey string, enforce bool) ([]Recipient, error) {
-	switch m.TargetType {
-	case model.TargetSingle:
-		return s.routeSingle(ctx, q, app, sender, m, target, targetAppKey, enforce)
-	case model.TargetGroup, model.TargetChatroom:
-		if targetAppKey != "" && targetAppKey != app.Key {
-			return nil, invalidf("target_appkey applies to single messages only")
-		}
-		id, err := parseID(target)
-		if err != nil {
-			return nil, err
-		}
-		m.TargetID, m.TargetAppID, m.TargetAppKey = id, app.ID, app.Key
-		if m.TargetType == model.TargetGroup {
-			return s.routeGroup(ctx, q, app, sender, m, enforce)
-		}
-		return s.routeChatroom(ctx, app, sender, m, enforce)
+	if err := checkUsername(from); err != nil {
+		return nil, err
 	}
-	return nil, invalidf("target_type must be single, group or chatroom")
+	if m.TargetType == model.TargetSingle {
+		return s.routeSingle(ctx, q, app, from, m, target, targetAppKey, enforce)
+	}
+	if targetAppKey != "" && !strings.EqualFold(targetAppKey, app.Key) {
+		return nil, invalidf("target_appkey applies to single messages only")
+	}
+	id, err := parseID(target)
+	if err != nil {
+		return nil, err
+	}
+	sender, err := s.userIn(ctx, q, app, from)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkSender(m, sender, enforce); err != nil {
+		return nil, err
+	}
+	m.TargetID, m.TargetAppID, m.TargetAppKey = id, app.ID, app.Key
+	var rt []Recipient
+	switch m.TargetType {
+	case model.TargetGroup:
+		rt, err = s.routeGroup(ctx, q, app, sender, m, enforce)
+	case model.TargetChatroom:
+		rt, err = s.routeChatroom(ctx, app, sender, m, enforce)
+	default:
+		err = invalidf("target_type must be single, group or chatroom")
+	}
+	return rt, err
+}
+
+// checkSender records the sender on the message and refuses a forbidden
+// one.
+func (s *Service) checkSender(m *model.Message, sender model.User, enforce bool) error {
+	m.FromID, m.FromUsername = sender.ID, sender.Username
+	if enforce && sender.Forbidden {
+		return fmt.Errorf("%w: %s is forbidden", ErrNoPermission, sender.Username)
+	}
+	return nil
 }
 
 func parseID(s string) (int64, error) {
@@ -160,29 +177,32 @@ func parseID(s string) (int64, error) {
 	return id, nil
 }
 
-func (s *Service) routeSingle(ctx context.Context, q *store.Q, app model.App, sender model.User, m *model.Message,
+// routeSingle reads sender, recipient and the recipient's switches in one
+// query: one-to-one messages are the hot path.
+func (s *Service) routeSingle(ctx context.Context, q *store.Q, app model.App, from string, m *model.Message,
 	target, targetAppKey string, enforce bool) ([]Recipient, error) {
 	targetApp, err := s.otherApp(ctx, q, app, targetAppKey)
 	if err != nil {
 		return nil, err
 	}
-	to, err := s.userIn(ctx, q, targetApp, target)
-	if err != nil {
+	if err := checkUsername(target); err != nil {
+		return nil, err
+	}
+	sender, to, blocked, silenced, err := q.SinglePair(ctx, app.ID, from, targetApp.ID, target)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("reading users %s and %s: %w", from, target, err)
+	case sender.ID == 0:
+		return nil, fmt.Errorf("%w: %s", ErrUserNotFound, from)
+	case to.ID == 0:
+		return nil, fmt.Errorf("%w: %s", ErrUserNotFound, target)
+	}
+	if err := s.checkSender(m, sender, enforce); err != nil {
 		return nil, err
 	}
 	m.TargetID, m.TargetName, m.TargetAppID, m.TargetAppKey = to.ID, to.Username, targetApp.ID, targetApp.Key
-	if enforce {
-		blocked, err := q.Blacklisted(ctx, to.AppID, to.ID, sender.ID)
-		if err != nil {
-			return nil, err
-		}
-		if blocked {
-			return nil, fmt.Errorf("%w: %s blocks %s", ErrBlacklisted, to.Username, sender.Username)
-		}
-	}
-	silenced, err := q.NoDisturbOn(ctx, to.AppID, to.ID, sender.ID)
-	if err != nil {
-		return nil, err
+	if enforce && blocked {
+		return nil, fmt.Errorf("%w: %s blocks %s", ErrBlacklisted, to.Username, sender.Username)
 	}
 	return []Recipient{{
 		UserID: to.ID, AppID: to.AppID,
@@ -283,7 +303,7 @@ func (s *Service) Retract(ctx context.Context, app model.App, username string, m
 	if m.TargetType != model.TargetSingle {
 		target = fmt.Sprint(m.TargetID)
 	}
-	rt, err := s.route(ctx, q, app, sender, &m, target, m.TargetAppKey, false)
+	rt, err := s.route(ctx, q, app, sender.Username, &m, target, m.TargetAppKey, false)
 	if err != nil && !errors.Is(err, ErrUserNotFound) {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 
 // SetSDKRegister opens (true) or closes (false) end-user self-registration.
 func (s *Service) SetSDKRegister(ctx context.Context, app model.App, open bool) error {
-	return s.store.Write(ctx, func(q *store.Q) error {
+	return s.changeApp(ctx, app, func(q *store.Q) error {
 		return q.SetSDKRegister(ctx, app.ID, open)
 	})
 }

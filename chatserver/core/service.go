@@ -14,6 +14,7 @@ type Service struct {
 	now     func() time.Time
 	filters *filterCache
 	events  *Bus
+	apps    *appCache
 	// hashPasswords is replaceable so tests of other rules need not pay for
 	// the slow hash.
 	hashPasswords func(ctx context.Context, passwords []string) ([]string, error)
@@ -37,6 +38,7 @@ func New(st *store.Store, opts ...Option) *Service {
 		now:           time.Now,
 		filters:       newFilterCache(),
 		events:        newBus(),
+		apps:          newAppCache(),
 		hashPasswords: passhash.HashMany,
 	}
 	for _, o := range opts {

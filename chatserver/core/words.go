@@ -42,7 +42,7 @@ func (s *Service) AddWords(ctx context.Context, app model.App, words []string) e
 		}
 	}
 	words = dedupe(words)
-	return s.store.Write(ctx, func(q *store.Q) error {
+	return s.changeApp(ctx, app, func(q *store.Q) error {
 		if err := q.LockApp(ctx, app.ID); err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func (s *Service) ReplaceWord(ctx context.Context, app model.App, oldWord, newWo
 	if oldWord == newWord {
 		return nil
 	}
-	return s.store.Write(ctx, func(q *store.Q) error {
+	return s.changeApp(ctx, app, func(q *store.Q) error {
 		found, err := q.RenameWord(ctx, app.ID, oldWord, newWord, s.clock())
 		if errors.Is(err, store.ErrConflict) {
 			return invalidf("sensitive word %q is already listed", clip(newWord))
@@ -93,7 +93,7 @@ func (s *Service) DeleteWord(ctx context.Context, app model.App, word string) er
 	if word == "" {
 		return invalidf("word is required")
 	}
-	return s.store.Write(ctx, func(q *store.Q) error {
+	return s.changeApp(ctx, app, func(q *store.Q) error {
 		found, err := q.DeleteWord(ctx, app.ID, word)
 		if err != nil {
 			return err
@@ -119,7 +119,7 @@ func (s *Service) ListWords(ctx context.Context, app model.App, p Page) ([]model
 
 // SetWordFilter switches message filtering on or off for the app.
 func (s *Service) SetWordFilter(ctx context.Context, app model.App, on bool) error {
-	return s.store.Write(ctx, func(q *store.Q) error {
+	return s.changeApp(ctx, app, func(q *store.Q) error {
 		return q.SetSensitiveFilter(ctx, app.ID, on)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/model"
@@ -72,26 +73,66 @@ func TestMaskTextFollowsWordChanges(t *testing.T) {
 
 // A second Service on the same database stands in for another replica: a
 // word added through one must mask on the other without any message
-// between them.
+// between them, once the other's cached app row is older than
+// DefaultAppCacheTTL.
 func TestMaskTextSeesChangesFromAnotherReplica(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		ctx := context.Background()
 		srv := testutil.StartServer(t, b)
 		app := srv.CreateApp(t, nil)
-		other := core.New(srv.Store)
+		clock := testutil.NewClock(time.Now())
+		other := core.New(srv.Store, core.WithClock(clock.Now))
 
+		if out, _, _ := other.MaskText(ctx, authenticated(t, other, app), "spam!"); out != "spam!" {
+			t.Fatalf("other replica before any word: got %q", out)
+		}
 		if err := srv.Svc.AddWords(ctx, authenticated(t, srv.Svc, app), []string{"spam"}); err != nil {
 			t.Fatal(err)
 		}
+		clock.Advance(core.DefaultAppCacheTTL)
 		if out, _, _ := other.MaskText(ctx, authenticated(t, other, app), "spam!"); out != "****!" {
 			t.Fatalf("other replica, first word: got %q", out)
 		}
 		if err := srv.Svc.AddWords(ctx, authenticated(t, srv.Svc, app), []string{"eggs"}); err != nil {
 			t.Fatal(err)
 		}
+		clock.Advance(core.DefaultAppCacheTTL)
 		if out, _, _ := other.MaskText(ctx, authenticated(t, other, app), "spam eggs"); out != "**** ****" {
 			t.Fatalf("other replica, second word: got %q", out)
+		}
+	})
+}
+
+// Secret rotation and disabling through one replica reach another within
+// DefaultAppCacheTTL.
+func TestAppChangesReachAnotherReplicaWithinTTL(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		srv := testutil.StartServer(t, b)
+		app := srv.CreateApp(t, nil)
+		clock := testutil.NewClock(time.Now())
+		other := core.New(srv.Store, core.WithClock(clock.Now))
+		authenticated(t, other, app)
+
+		newSecret := testutil.NewKey()
+		if _, _, err := srv.Svc.PutApp(ctx, core.AppSpec{Key: app.Key, MasterSecret: newSecret}); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(core.DefaultAppCacheTTL)
+		if _, err := other.Authenticate(ctx, app.Key, app.Secret); !errors.Is(err, core.ErrUnauthorized) {
+			t.Fatalf("old secret after the TTL: %v, want ErrUnauthorized", err)
+		}
+		if _, err := other.Authenticate(ctx, app.Key, newSecret); err != nil {
+			t.Fatalf("new secret: %v", err)
+		}
+		if err := srv.Svc.DeleteApp(ctx, app.Key, false); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(core.DefaultAppCacheTTL)
+		if _, err := other.Authenticate(ctx, app.Key, newSecret); !errors.Is(err, core.ErrAppDisabled) {
+			t.Fatalf("disabled app after the TTL: %v, want ErrAppDisabled", err)
 		}
 	})
 }

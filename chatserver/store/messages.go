@@ -49,14 +49,38 @@ func (q *Q) MarkRetracted(ctx context.Context, appID, id int64) (bool, error) {
 	return n == 1, err
 }
 
-// Blacklisted reports whether owner has target on their blacklist.
-func (q *Q) Blacklisted(ctx context.Context, ownerAppID, ownerID, targetID int64) (bool, error) {
-	set, err := blacklistPairs.existing(ctx, q, ownerAppID, ownerID, []int64{targetID})
-	return set[targetID], err
-}
-
-// NoDisturbOn reports whether owner silenced target (single no-disturb).
-func (q *Q) NoDisturbOn(ctx context.Context, ownerAppID, ownerID, targetID int64) (bool, error) {
-	set, err := noDisturbUserPairs.existing(ctx, q, ownerAppID, ownerID, []int64{targetID})
-	return set[targetID], err
+// SinglePair reads the sender and the recipient of a one-to-one message,
+// with the two switches that decide delivery, in one round trip: whether
+// the recipient blacklisted the sender, and whether they silenced them.
+// A user who does not exist comes back with ID 0.
+func (q *Q) SinglePair(ctx context.Context, senderAppID int64, senderName string, targetAppID int64, targetName string) (
+	sender, target model.User, blocked, silenced bool, err error) {
+	// Two unique-index lookups glued with UNION ALL; an OR over the two
+	// (app, username) pairs makes PostgreSQL fall back to a bitmap scan.
+	rows, err := q.query(ctx, "SELECT "+userColumnsAs("u")+`, 0, FALSE, FALSE FROM users u WHERE u.app_id = ? AND u.username = ?
+		UNION ALL SELECT `+userColumnsAs("u")+`, 1,
+		EXISTS (SELECT 1 FROM blacklist b JOIN users s ON s.id = b.target_id
+			WHERE b.user_id = u.id AND s.app_id = ? AND s.username = ?),
+		EXISTS (SELECT 1 FROM nodisturb_users n JOIN users s ON s.id = n.target_id
+			WHERE n.user_id = u.id AND s.app_id = ? AND s.username = ?)
+		FROM users u WHERE u.app_id = ? AND u.username = ?`,
+		senderAppID, senderName, senderAppID, senderName, senderAppID, senderName, targetAppID, targetName)
+	if err != nil {
+		return sender, target, false, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s userScan
+		var side int
+		var b, n bool
+		if err := rows.Scan(s.targets(&side, &b, &n)...); err != nil {
+			return sender, target, false, false, err
+		}
+		if side == 0 {
+			sender = s.user()
+		} else {
+			target, blocked, silenced = s.user(), b, n
+		}
+	}
+	return sender, target, blocked, silenced, rows.Err()
 }

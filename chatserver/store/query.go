@@ -18,18 +18,49 @@ type execer interface {
 type Q struct {
 	ex   execer
 	kind Kind
+	// stmts, when set, supplies prepared statements; tx binds them to the
+	// transaction's connection.
+	stmts *stmtCache
+	tx    *sql.Tx
+}
+
+// prepared returns a prepared statement for query, or nil to run it as
+// text.
+func (q *Q) prepared(ctx context.Context, query string) *sql.Stmt {
+	if q.stmts == nil {
+		return nil
+	}
+	st := q.stmts.get(ctx, query)
+	if st != nil && q.tx != nil {
+		// Closed with the transaction; the connection keeps its own
+		// prepared copy for the next one.
+		return q.tx.StmtContext(ctx, st)
+	}
+	return st
 }
 
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return q.ex.ExecContext(ctx, q.rebind(query), args...)
+	query = q.rebind(query)
+	if st := q.prepared(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.ex.ExecContext(ctx, query, args...)
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.ex.QueryContext(ctx, q.rebind(query), args...)
+	query = q.rebind(query)
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.ex.QueryContext(ctx, query, args...)
 }
 
 func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.ex.QueryRowContext(ctx, q.rebind(query), args...)
+	query = q.rebind(query)
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.ex.QueryRowContext(ctx, query, args...)
 }
 
 // rebind turns '?' placeholders into PostgreSQL's $1, $2, ... Queries never

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
@@ -25,11 +26,16 @@ const (
 // Store is a migrated database. It is safe for concurrent use.
 type Store struct {
 	kind Kind
-	// read and write are the same pool on PostgreSQL. On SQLite, write has a
-	// single connection: SQLite allows one writer at a time, and queueing in
-	// Go is far cheaper than retrying SQLITE_BUSY.
-	read  *sql.DB
-	write *sql.DB
+	// read and write are the same pool on PostgreSQL. On SQLite, writeMu
+	// admits one write transaction at a time: SQLite allows one writer, and
+	// queueing in Go is far cheaper than retrying SQLITE_BUSY. The write
+	// pool keeps a second connection so statements can be prepared while a
+	// transaction runs.
+	read    *sql.DB
+	write   *sql.DB
+	writeMu *sync.Mutex
+	// readStmts and writeStmts cache prepared statements on SQLite only.
+	readStmts, writeStmts *stmtCache
 }
 
 // Open connects to databaseURL ("sqlite:<path>" or "postgres://...") and runs
@@ -78,7 +84,8 @@ func connectSQLite(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening sqlite %s: %w", path, err)
 	}
-	write.SetMaxOpenConns(1)
+	write.SetMaxOpenConns(2)
+	write.SetMaxIdleConns(2)
 	read, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		write.Close()
@@ -86,7 +93,8 @@ func connectSQLite(path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
-	return &Store{kind: SQLite, read: read, write: write}, nil
+	return &Store{kind: SQLite, read: read, write: write, readStmts: newStmtCache(read), writeStmts: newStmtCache(write),
+		writeMu: &sync.Mutex{}}, nil
 }
 
 func connectPostgres(dsn string) (*Store, error) {
@@ -104,6 +112,11 @@ func (s *Store) Kind() Kind { return s.kind }
 
 // Close releases every connection.
 func (s *Store) Close() error {
+	for _, c := range []*stmtCache{s.readStmts, s.writeStmts} {
+		if c != nil {
+			c.close()
+		}
+	}
 	err := s.read.Close()
 	if s.write != s.read {
 		err = errors.Join(err, s.write.Close())
@@ -118,17 +131,21 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Read returns a query handle outside any transaction, for reads.
 func (s *Store) Read() *Q {
-	return &Q{ex: s.read, kind: s.kind}
+	return &Q{ex: s.read, kind: s.kind, stmts: s.readStmts}
 }
 
 // Write runs fn in one transaction and commits if fn returns nil. Every
 // write goes through here, so a failed request leaves nothing behind.
 func (s *Store) Write(ctx context.Context, fn func(q *Q) error) error {
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
-	if err := fn(&Q{ex: tx, kind: s.kind}); err != nil {
+	if err := fn(&Q{ex: tx, kind: s.kind, stmts: s.writeStmts, tx: tx}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -136,6 +153,17 @@ func (s *Store) Write(ctx context.Context, fn func(q *Q) error) error {
 		return fmt.Errorf("committing transaction: %w", err)
 	}
 	return nil
+}
+
+// WriteOne runs fn outside an explicit transaction, for a write that is a
+// single statement and so its own transaction. It saves the BEGIN and
+// COMMIT round trips on hot paths such as storing a message.
+func (s *Store) WriteOne(ctx context.Context, fn func(q *Q) error) error {
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return fn(&Q{ex: s.write, kind: s.kind, stmts: s.writeStmts})
 }
 
 // redact drops the password from a DSN so it can appear in errors and logs.
