@@ -92,13 +92,8 @@ func (s *Service) SendMessage(ctx context.Context, app model.App, in NewMessage)
 		return model.Message{}, err
 	}
 	m.Created = s.clock()
-	// One INSERT is its own transaction: the message is durable when it
-	// returns, and the hot path skips BEGIN and COMMIT.
-	err = s.store.WriteOne(ctx, func(q *store.Q) error {
-		m.ID, err = q.InsertMessage(ctx, m)
-		return err
-	})
-	if err != nil {
+	// Durable when it returns; concurrent sends share one commit.
+	if m.ID, err = s.store.AppendMessage(ctx, m); err != nil {
 		return model.Message{}, fmt.Errorf("storing message from %s: %w", m.FromUsername, err)
 	}
 	s.events.Publish(ctx, Event{Kind: EventMessage, AppID: app.ID, AppKey: app.Key, Recipients: rt, Message: &m, At: m.Created})

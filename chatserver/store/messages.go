@@ -9,17 +9,6 @@ import (
 	"github.com/chat-operator/chat-operator/chatserver/model"
 )
 
-// InsertMessage stores a message and returns its id.
-func (q *Q) InsertMessage(ctx context.Context, m model.Message) (int64, error) {
-	var id int64
-	err := q.queryRow(ctx, `INSERT INTO messages (app_id, target_type, from_id, from_username, target_id, target_name,
-		target_app_id, msg_type, body, from_label, target_label, no_offline, no_notification, notification, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.AppID, m.TargetType, m.FromID, m.FromUsername, m.TargetID, m.TargetName, m.TargetAppID, m.MsgType, m.Body,
-		m.FromName, m.TargetLabel, m.NoOffline, m.NoNotification, m.Notification, m.Created.UnixMilli()).Scan(&id)
-	return id, err
-}
-
 // MessageByID reads one message of the app.
 func (q *Q) MessageByID(ctx context.Context, appID, id int64) (model.Message, error) {
 	var m model.Message

@@ -36,6 +36,7 @@ type Store struct {
 	writeMu *sync.Mutex
 	// readStmts and writeStmts cache prepared statements on SQLite only.
 	readStmts, writeStmts *stmtCache
+	messages              *messageBatcher
 }
 
 // Open connects to databaseURL ("sqlite:<path>" or "postgres://...") and runs
@@ -45,6 +46,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.messages = &messageBatcher{store: s, reqs: make(chan *appendReq, maxMessageBatch), stop: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrating %s database: %w", s.kind, err)
@@ -112,6 +114,8 @@ func (s *Store) Kind() Kind { return s.kind }
 
 // Close releases every connection.
 func (s *Store) Close() error {
+	s.messages.stopOnce.Do(func() { close(s.messages.stop) })
+	s.messages.done.Wait()
 	for _, c := range []*stmtCache{s.readStmts, s.writeStmts} {
 		if c != nil {
 			c.close()
@@ -153,17 +157,6 @@ func (s *Store) Write(ctx context.Context, fn func(q *Q) error) error {
 		return fmt.Errorf("committing transaction: %w", err)
 	}
 	return nil
-}
-
-// WriteOne runs fn outside an explicit transaction, for a write that is a
-// single statement and so its own transaction. It saves the BEGIN and
-// COMMIT round trips on hot paths such as storing a message.
-func (s *Store) WriteOne(ctx context.Context, fn func(q *Q) error) error {
-	if s.writeMu != nil {
-		s.writeMu.Lock()
-		defer s.writeMu.Unlock()
-	}
-	return fn(&Q{ex: s.write, kind: s.kind, stmts: s.writeStmts})
 }
 
 // redact drops the password from a DSN so it can appear in errors and logs.
