@@ -37,7 +37,7 @@ test-short: ## Run the suite on SQLite only (no PostgreSQL needed)
 
 bench: deps ## Run the benchmarks on both stores and print the figures
 	@echo "cores: $$(nproc)  GOMAXPROCS: $${GOMAXPROCS:-$$(nproc)}"
-	$(WITH_PG) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) \
+	WITH_POSTGRES_DURABLE=1 CHAT_TEST_REQUIRE_POSTGRES=1 $(WITH_PG) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) \
 		./chatserver/passhash/ ./chatserver/wordfilter/ ./test/bench/
 
 lint: fmt vet ## gofmt, go vet and staticcheck

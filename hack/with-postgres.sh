@@ -28,6 +28,9 @@
 #   WITH_POSTGRES_SEARCH_ROOT  where versioned installs live
 #                              (default /usr/lib/postgresql)
 #   WITH_POSTGRES_INSTALL=0    never try to install the package; just fail
+#   WITH_POSTGRES_DURABLE=1    keep PostgreSQL's durable defaults (fsync,
+#                              synchronous_commit, full_page_writes on), for
+#                              benchmarks whose figures must mean "stored"
 #
 # All of this script's own messages go to stderr, so the command's stdout is
 # left untouched.
@@ -353,10 +356,14 @@ init_cluster() {
 		listen_addresses = '127.0.0.1'
 		unix_socket_directories = '$sockdir'
 		max_connections = 200
-		fsync = off
-		synchronous_commit = off
-		full_page_writes = off
 	EOF
+	if [[ ${WITH_POSTGRES_DURABLE:-0} != 1 ]]; then
+		cat >>"$data/postgresql.conf" <<-EOF
+			fsync = off
+			synchronous_commit = off
+			full_page_writes = off
+		EOF
+	fi
 }
 
 start_server() {
