@@ -145,14 +145,9 @@ func (s *Service) UserChatrooms(ctx context.Context, app model.App, username str
 
 // ListChatrooms pages through the app's rooms.
 func (s *Service) ListChatrooms(ctx context.Context, app model.App, p Page) ([]model.Chatroom, int, error) {
-	if err := p.check(MaxChatroomPage); err != nil {
-		return nil, 0, err
-	}
-	rs, total, err := s.store.Read().ListChatrooms(ctx, app.ID, p.Start, p.Count)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing chatrooms of app %s: %w", app.Key, err)
-	}
-	return rs, total, nil
+	return listPage(p, MaxChatroomPage, "chatrooms", app, func() ([]model.Chatroom, int, error) {
+		return s.store.Read().ListChatrooms(ctx, app.ID, p.Start, p.Count)
+	})
 }
 
 // ChatroomPatch changes the given fields of a room; nil leaves a field

@@ -285,14 +285,9 @@ func (s *Service) UserGroups(ctx context.Context, app model.App, username string
 
 // ListGroups pages through the app's groups.
 func (s *Service) ListGroups(ctx context.Context, app model.App, p Page) ([]model.Group, int, error) {
-	if err := p.check(MaxGroupPage); err != nil {
-		return nil, 0, err
-	}
-	gs, total, err := s.store.Read().ListGroups(ctx, app.ID, p.Start, p.Count)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing groups of app %s: %w", app.Key, err)
-	}
-	return gs, total, nil
+	return listPage(p, MaxGroupPage, "groups", app, func() ([]model.Group, int, error) {
+		return s.store.Read().ListGroups(ctx, app.ID, p.Start, p.Count)
+	})
 }
 
 // SilenceMembers mutes (on) or unmutes members of a group: muted members

@@ -255,6 +255,19 @@ type Page struct {
 	Start, Count int
 }
 
+// listPage checks p against max, then runs list, wrapping its error with
+// what was listed.
+func listPage[T any](p Page, max int, what string, app model.App, list func() ([]T, int, error)) ([]T, int, error) {
+	if err := p.check(max); err != nil {
+		return nil, 0, err
+	}
+	items, total, err := list()
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing %s of app %s: %w", what, app.Key, err)
+	}
+	return items, total, nil
+}
+
 func (p Page) check(max int) error {
 	if p.Start < 0 {
 		return invalidf("start must not be negative")
@@ -267,14 +280,9 @@ func (p Page) check(max int) error {
 
 // ListUsers pages through the app's users.
 func (s *Service) ListUsers(ctx context.Context, app model.App, p Page) ([]model.User, int, error) {
-	if err := p.check(MaxUserPage); err != nil {
-		return nil, 0, err
-	}
-	users, total, err := s.store.Read().ListUsers(ctx, app.ID, p.Start, p.Count)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing users of app %s: %w", app.Key, err)
-	}
-	return users, total, nil
+	return listPage(p, MaxUserPage, "users", app, func() ([]model.User, int, error) {
+		return s.store.Read().ListUsers(ctx, app.ID, p.Start, p.Count)
+	})
 }
 
 // UserStatus is the login state of one user across devices.

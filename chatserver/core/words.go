@@ -107,14 +107,9 @@ func (s *Service) DeleteWord(ctx context.Context, app model.App, word string) er
 
 // ListWords pages through the app's words.
 func (s *Service) ListWords(ctx context.Context, app model.App, p Page) ([]model.SensitiveWord, int, error) {
-	if err := p.check(MaxWordPage); err != nil {
-		return nil, 0, err
-	}
-	words, total, err := s.store.Read().ListWords(ctx, app.ID, p.Start, p.Count)
-	if err != nil {
-		return nil, 0, fmt.Errorf("listing sensitive words of app %s: %w", app.Key, err)
-	}
-	return words, total, nil
+	return listPage(p, MaxWordPage, "sensitive words", app, func() ([]model.SensitiveWord, int, error) {
+		return s.store.Read().ListWords(ctx, app.ID, p.Start, p.Count)
+	})
 }
 
 // SetWordFilter switches message filtering on or off for the app.
