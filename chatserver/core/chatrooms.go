@@ -37,7 +37,7 @@ func (s *Service) CreateChatroom(ctx context.Context, app model.App, in NewChatr
 	if err := checkChatroomFields(*in.Name, in.Description); err != nil {
 		return 0, err
 	}
-	if err := checkMembersPerCall(app, in.Members); err != nil {
+	if err := checkMembersPerCall(app, len(in.Members)); err != nil {
 		return 0, err
 	}
 	var id int64
@@ -75,9 +75,9 @@ func checkChatroomFields(name, description string) error {
 	return checkText("description", description, textMax)
 }
 
-func checkMembersPerCall(app model.App, names []string) error {
-	if max := app.Limits.ChatroomMembersPerCall; len(names) > max {
-		return invalidf("at most %d usernames per call, got %d", max, len(names))
+func checkMembersPerCall(app model.App, n int) error {
+	if max := app.Limits.ChatroomMembersPerCall; n > max {
+		return invalidf("at most %d usernames per call, got %d", max, n)
 	}
 	return nil
 }
@@ -243,36 +243,18 @@ func (s *Service) ChatroomMembers(ctx context.Context, app model.App, roomID int
 	return ms, total, nil
 }
 
-// AddChatroomMembers puts users into a room. Users already in it are left
-// as they are; the others must fit in the room's free places, or nobody
-// joins (899012).
-func (s *Service) AddChatroomMembers(ctx context.Context, app model.App, roomID int64, names []string) error {
-	return s.editChatroomMembers(ctx, app, roomID, names, func(q *store.Q, r model.Chatroom, users []model.User) error {
-		return s.joinChatroom(ctx, q, r, ids(users))
-	})
-}
-
-// RemoveChatroomMembers takes users out of a room; users not in it are
-// skipped. The owner cannot be removed.
-func (s *Service) RemoveChatroomMembers(ctx context.Context, app model.App, roomID int64, names []string) error {
-	return s.editChatroomMembers(ctx, app, roomID, names, func(q *store.Q, r model.Chatroom, users []model.User) error {
-		for _, u := range users {
-			if u.ID == r.OwnerID {
-				return invalidf("%s owns chatroom %d: change the owner before removing them", u.Username, r.ID)
-			}
-		}
-		return q.RemoveChatroomMembers(ctx, app.ID, r.ID, ids(users))
-	})
-}
-
-// editChatroomMembers runs fn in one write transaction with the room locked
-// and the named users resolved; any failure writes nothing.
-func (s *Service) editChatroomMembers(ctx context.Context, app model.App, roomID int64, names []string,
-	fn func(q *store.Q, r model.Chatroom, users []model.User) error) error {
-	if len(names) == 0 {
-		return invalidf("the username array is empty")
+// EditChatroomMembers applies membership changes to a room atomically, as
+// one: every user must exist in the app its change names (another app
+// needs mutual consent), and the changes name at most the app's
+// chatroomMembersPerCall users. Removals skip users not in the room, and
+// the owner cannot be removed; joins skip users already in it, and the
+// others must fit in the room's free places, or nobody joins (899012).
+func (s *Service) EditChatroomMembers(ctx context.Context, app model.App, roomID int64, changes ...MembersChange) error {
+	n, err := checkChanges(changes)
+	if err != nil {
+		return err
 	}
-	if err := checkMembersPerCall(app, names); err != nil {
+	if err := checkMembersPerCall(app, n); err != nil {
 		return err
 	}
 	return s.store.Write(ctx, func(q *store.Q) error {
@@ -280,11 +262,19 @@ func (s *Service) editChatroomMembers(ctx context.Context, app model.App, roomID
 		if err != nil {
 			return err
 		}
-		users, err := s.usersIn(ctx, q, app, dedupe(names))
+		added, removed, err := s.membersIn(ctx, q, app, changes)
 		if err != nil {
 			return err
 		}
-		return fn(q, r, users)
+		for _, u := range removed {
+			if u.ID == r.OwnerID {
+				return invalidf("%s owns chatroom %d: change the owner before removing them", u.Username, r.ID)
+			}
+		}
+		if err := q.RemoveChatroomMembers(ctx, app.ID, r.ID, ids(removed)); err != nil {
+			return err
+		}
+		return s.joinChatroom(ctx, q, r, ids(added))
 	})
 }
 

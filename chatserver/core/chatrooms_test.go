@@ -89,7 +89,7 @@ func TestChatroomMembershipAndRecipients(t *testing.T) {
 		if err := svc.DeleteUser(ctx, app, "owner"); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.RemoveChatroomMembers(ctx, app, room, []string{"member"}); err != nil {
+		if err := svc.EditChatroomMembers(ctx, app, room, core.MembersChange{Remove: []string{"member"}}); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := svc.ChatroomRecipients(ctx, app, room); err != nil || len(got) != 0 {

@@ -3,17 +3,20 @@ package core
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 )
 
 // Friendship is mutual: adding makes both users friends of each other and
-// deleting ends it for both. Notes are per side.
+// deleting ends it for both. Notes are per side. A friend may be a user of
+// another app when both apps consent; each side's row carries its own app.
 
 // AddFriends befriends username with each named user.
-func (s *Service) AddFriends(ctx context.Context, app model.App, username string, names []string) error {
-	return s.editTargets(ctx, app, username, names, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
+func (s *Service) AddFriends(ctx context.Context, app model.App, username string, targets []AppUsers) error {
+	return s.editTargets(ctx, app, username, targets, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
+		friends = uniqueUsers(friends)
 		existing, err := q.FriendsExisting(ctx, app.ID, owner.ID, ids(friends))
 		if err != nil {
 			return err
@@ -36,8 +39,8 @@ func (s *Service) AddFriends(ctx context.Context, app model.App, username string
 
 // RemoveFriends ends username's friendship with each named user; names
 // that are not friends are skipped.
-func (s *Service) RemoveFriends(ctx context.Context, app model.App, username string, names []string) error {
-	return s.editTargets(ctx, app, username, names, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
+func (s *Service) RemoveFriends(ctx context.Context, app model.App, username string, targets []AppUsers) error {
+	return s.editTargets(ctx, app, username, targets, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
 		for _, f := range friends {
 			if err := q.FriendRemove(ctx, app.ID, owner.ID, f.ID); err != nil {
 				return err
@@ -54,6 +57,9 @@ func (s *Service) RemoveFriends(ctx context.Context, app model.App, username str
 // keep their value.
 type FriendNote struct {
 	Username string
+	// AppKey names the friend's app, for cross-app calls; "" is the
+	// caller's app.
+	AppKey   string
 	NoteName *string
 	Others   *string
 }
@@ -66,8 +72,8 @@ func (s *Service) UpdateFriendNotes(ctx context.Context, app model.App, username
 	if max := app.Limits.FriendsPerCall; len(notes) > max {
 		return invalidf("at most %d friends per call, got %d", max, len(notes))
 	}
-	names := make([]string, len(notes))
-	for i, n := range notes {
+	var friends []AppUsers // one set per run of notes on the same app, in order
+	for _, n := range notes {
 		if n.NoteName != nil {
 			if err := checkLine("note_name", *n.NoteName, lineMax); err != nil {
 				return err
@@ -78,15 +84,15 @@ func (s *Service) UpdateFriendNotes(ctx context.Context, app model.App, username
 				return err
 			}
 		}
-		names[i] = n.Username
-	}
-	return s.editTargets(ctx, app, username, names, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
-		byName := make(map[string]model.User, len(friends))
-		for _, f := range friends {
-			byName[f.Username] = f
+		if last := len(friends) - 1; last >= 0 && strings.EqualFold(friends[last].AppKey, n.AppKey) {
+			friends[last].Names = append(friends[last].Names, n.Username)
+		} else {
+			friends = append(friends, AppUsers{AppKey: n.AppKey, Names: []string{n.Username}})
 		}
-		for _, n := range notes {
-			found, err := q.FriendSetNotes(ctx, app.ID, owner.ID, byName[n.Username].ID, n.NoteName, n.Others)
+	}
+	return s.editTargets(ctx, app, username, friends, app.Limits.FriendsPerCall, func(q *store.Q, owner model.User, friends []model.User) error {
+		for i, n := range notes { // friends[i] is the user notes[i] names
+			found, err := q.FriendSetNotes(ctx, app.ID, owner.ID, friends[i].ID, n.NoteName, n.Others)
 			if err != nil {
 				return err
 			}

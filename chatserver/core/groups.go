@@ -168,23 +168,15 @@ func (s *Service) DeleteGroup(ctx context.Context, app model.App, gid int64) err
 	return nil
 }
 
-// MembersChange adds and removes group members in one step.
-type MembersChange struct {
-	Add, Remove []string
-	// AppKey names the app of the users, for cross-app calls; "" is the
-	// caller's app.
-	AppKey string
-}
-
-// EditGroupMembers applies a membership change atomically: every user must
-// exist, added users must not be members (899011) and removed ones must
-// (899014), and the group must have room (899012).
-func (s *Service) EditGroupMembers(ctx context.Context, app model.App, gid int64, c MembersChange) error {
-	if len(c.Add) == 0 && len(c.Remove) == 0 {
-		return invalidf("add or remove is required")
-	}
-	if overlap(c.Add, c.Remove) {
-		return invalidf("the same user is both added and removed")
+// EditGroupMembers applies membership changes atomically, as one: every
+// user must exist in the app its change names (another app needs mutual
+// consent), added users must not be members (899011) and removed ones must
+// (899014), and the group must have room (899012). The owner can be
+// removed only with every other member; a group left with no members is
+// deleted.
+func (s *Service) EditGroupMembers(ctx context.Context, app model.App, gid int64, changes ...MembersChange) error {
+	if _, err := checkChanges(changes); err != nil {
+		return err
 	}
 	var g model.Group
 	var added, removed []model.User
@@ -197,14 +189,7 @@ func (s *Service) EditGroupMembers(ctx context.Context, app model.App, gid int64
 		if g, err = s.groupIn(ctx, q, app, gid); err != nil {
 			return err
 		}
-		users, err := s.otherApp(ctx, q, app, c.AppKey)
-		if err != nil {
-			return err
-		}
-		if added, err = s.usersIn(ctx, q, users, dedupe(c.Add)); err != nil {
-			return err
-		}
-		if removed, err = s.usersIn(ctx, q, users, dedupe(c.Remove)); err != nil {
+		if added, removed, err = s.membersIn(ctx, q, app, changes); err != nil {
 			return err
 		}
 		if err := s.checkMembership(ctx, q, g, added, removed); err != nil {
@@ -219,8 +204,13 @@ func (s *Service) EditGroupMembers(ctx context.Context, app model.App, gid int64
 		if err := q.RemoveGroupMembers(ctx, app.ID, gid, ids(removed)); err != nil {
 			return err
 		}
-		after, err = q.GroupMembers(ctx, app.ID, gid, g.OwnerID)
-		return err
+		if after, err = q.GroupMembers(ctx, app.ID, gid, g.OwnerID); err != nil {
+			return err
+		}
+		if len(after) == 0 {
+			return q.DeleteGroup(ctx, app.ID, gid)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
@@ -231,6 +221,9 @@ func (s *Service) EditGroupMembers(ctx context.Context, app model.App, gid int64
 	if len(removed) > 0 {
 		s.publishGroupEvent(ctx, app, EventMembersRemoved, g, append(memberUsers(after), removed...), usernames(removed))
 	}
+	if len(after) == 0 {
+		s.publishGroupEvent(ctx, app, EventGroupDissolved, g, removed, nil)
+	}
 	return nil
 }
 
@@ -239,6 +232,11 @@ func (s *Service) checkMembership(ctx context.Context, q *store.Q, g model.Group
 	if err != nil {
 		return err
 	}
+	size, err := q.CountGroupMembers(ctx, g.AppID, g.ID)
+	if err != nil {
+		return err
+	}
+	after := size - len(removed) + len(added)
 	for _, u := range added {
 		if in[u.ID] {
 			return fmt.Errorf("%w: %s in group %d", ErrAlreadyMember, u.Username, g.ID)
@@ -248,15 +246,11 @@ func (s *Service) checkMembership(ctx context.Context, q *store.Q, g model.Group
 		if !in[u.ID] {
 			return fmt.Errorf("%w: %s in group %d", ErrNotMember, u.Username, g.ID)
 		}
-		if u.ID == g.OwnerID {
+		if u.ID == g.OwnerID && after > 0 {
 			return invalidf("%s owns group %d: transfer ownership before removing them", u.Username, g.ID)
 		}
 	}
-	size, err := q.CountGroupMembers(ctx, g.AppID, g.ID)
-	if err != nil {
-		return err
-	}
-	if size-len(removed)+len(added) > g.MaxMembers {
+	if after > g.MaxMembers {
 		return fmt.Errorf("%w: group %d has %d of %d members", ErrGroupFull, g.ID, size, g.MaxMembers)
 	}
 	return nil
@@ -276,10 +270,15 @@ func (s *Service) GroupMembers(ctx context.Context, app model.App, gid int64) ([
 	return members, nil
 }
 
-// UserGroups lists the app's groups a user belongs to.
-func (s *Service) UserGroups(ctx context.Context, app model.App, username string) ([]model.Group, error) {
+// UserGroups lists the groups a user of the app belongs to: the app's own,
+// or with acrossApps those of every app, as cross-app membership allows.
+func (s *Service) UserGroups(ctx context.Context, app model.App, username string, acrossApps bool) ([]model.Group, error) {
+	appID := app.ID
+	if acrossApps {
+		appID = 0 // every app's
+	}
 	return readOwned(ctx, s, app, username, "groups", func(q *store.Q, u model.User) ([]model.Group, error) {
-		return q.GroupsOfUser(ctx, app.ID, u.ID)
+		return q.GroupsOfUser(ctx, appID, u.ID)
 	})
 }
 

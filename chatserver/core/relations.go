@@ -12,26 +12,31 @@ import (
 // calls, which the seed leaves open; it matches the friends limit.
 const MaxUsernamesPerCall = 500
 
-// targets validates the usernames a user acts on: within max, no self
-// reference, and all existing in the app. It returns their users.
-func (s *Service) targets(ctx context.Context, q *store.Q, app model.App, owner model.User, names []string, max int) ([]model.User, error) {
-	if len(names) > max {
-		return nil, invalidf("at most %d usernames per call, got %d", max, len(names))
+// targets validates the users a user acts on, in the apps the sets name:
+// at most max in all, all existing, and not the user themselves. They come
+// back in the order named, repeats included.
+func (s *Service) targets(ctx context.Context, q *store.Q, app model.App, owner model.User, sets []AppUsers, max int) ([]model.User, error) {
+	if n := countNames(sets); n > max {
+		return nil, invalidf("at most %d usernames per call, got %d", max, n)
 	}
-	names = dedupe(names)
-	for _, n := range names {
-		if n == owner.Username {
-			return nil, invalidf("%s cannot name themselves", n)
+	users, err := s.appUsersIn(ctx, q, app, sets)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if u.ID == owner.ID {
+			return nil, invalidf("%s cannot name themselves", u.Username)
 		}
 	}
-	return s.usersIn(ctx, q, app, names)
+	return users, nil
 }
 
 // editTargets runs fn in one write transaction with username and the named
-// users resolved, for every call that takes a username array.
-func (s *Service) editTargets(ctx context.Context, app model.App, username string, names []string, max int,
+// users resolved, for every call that names users (of this app or, with
+// consent, of others): any failure writes nothing.
+func (s *Service) editTargets(ctx context.Context, app model.App, username string, sets []AppUsers, max int,
 	fn func(q *store.Q, owner model.User, targets []model.User) error) error {
-	if len(names) == 0 {
+	if countNames(sets) == 0 {
 		return invalidf("the username array is empty")
 	}
 	return s.store.Write(ctx, func(q *store.Q) error {
@@ -39,7 +44,7 @@ func (s *Service) editTargets(ctx context.Context, app model.App, username strin
 		if err != nil {
 			return err
 		}
-		targets, err := s.targets(ctx, q, app, owner, names, max)
+		targets, err := s.targets(ctx, q, app, owner, sets, max)
 		if err != nil {
 			return err
 		}
@@ -71,18 +76,19 @@ func ids(users []model.User) []int64 {
 	return out
 }
 
-// BlacklistAdd puts users on username's blacklist.
-func (s *Service) BlacklistAdd(ctx context.Context, app model.App, username string, names []string) error {
-	return s.editBlacklist(ctx, app, username, names, true)
+// BlacklistAdd puts users, of this app or of consenting apps, on
+// username's blacklist.
+func (s *Service) BlacklistAdd(ctx context.Context, app model.App, username string, targets []AppUsers) error {
+	return s.editBlacklist(ctx, app, username, targets, true)
 }
 
 // BlacklistRemove takes users off username's blacklist.
-func (s *Service) BlacklistRemove(ctx context.Context, app model.App, username string, names []string) error {
-	return s.editBlacklist(ctx, app, username, names, false)
+func (s *Service) BlacklistRemove(ctx context.Context, app model.App, username string, targets []AppUsers) error {
+	return s.editBlacklist(ctx, app, username, targets, false)
 }
 
-func (s *Service) editBlacklist(ctx context.Context, app model.App, username string, names []string, add bool) error {
-	return s.editTargets(ctx, app, username, names, MaxUsernamesPerCall, func(q *store.Q, owner model.User, targets []model.User) error {
+func (s *Service) editBlacklist(ctx context.Context, app model.App, username string, sets []AppUsers, add bool) error {
+	return s.editTargets(ctx, app, username, sets, MaxUsernamesPerCall, func(q *store.Q, owner model.User, targets []model.User) error {
 		if add {
 			return q.BlacklistAdd(ctx, app.ID, owner.ID, ids(targets), s.clock())
 		}
@@ -99,63 +105,86 @@ func (s *Service) Blacklist(ctx context.Context, app model.App, username string)
 
 // NoDisturbChange is one no-disturb request; every part is optional.
 type NoDisturbChange struct {
+	// AppKey names the app of the single users and of the groups, for
+	// cross-app calls; "" is the caller's app.
+	AppKey                  string
 	SingleAdd, SingleRemove []string
 	GroupAdd, GroupRemove   []int64
 	// Global is 0 (off) or 1 (on) when set.
 	Global *int
 }
 
-// SetNoDisturb applies a no-disturb change atomically: either every part
-// applies or none does.
-func (s *Service) SetNoDisturb(ctx context.Context, app model.App, username string, c NoDisturbChange) error {
-	if c.Global != nil && *c.Global != 0 && *c.Global != 1 {
-		return invalidf("global must be 0 or 1")
+// SetNoDisturb applies no-disturb changes atomically, in order: either
+// every part of every change applies or none does.
+func (s *Service) SetNoDisturb(ctx context.Context, app model.App, username string, changes []NoDisturbChange) error {
+	if len(changes) == 0 {
+		return invalidf("no no-disturb change given")
 	}
-	if overlap(c.SingleAdd, c.SingleRemove) || overlap(c.GroupAdd, c.GroupRemove) {
-		return invalidf("the same target is both added and removed")
+	for _, c := range changes {
+		if c.Global != nil && *c.Global != 0 && *c.Global != 1 {
+			return invalidf("global must be 0 or 1")
+		}
+		if overlap(c.SingleAdd, c.SingleRemove) || overlap(c.GroupAdd, c.GroupRemove) {
+			return invalidf("the same target is both added and removed")
+		}
 	}
 	return s.store.Write(ctx, func(q *store.Q) error {
 		owner, err := s.userIn(ctx, q, app, username)
 		if err != nil {
 			return err
 		}
-		if err := s.noDisturbSingle(ctx, q, app, owner, c.SingleAdd, c.SingleRemove); err != nil {
-			return err
-		}
-		if err := s.noDisturbGroups(ctx, q, app, owner, c.GroupAdd, c.GroupRemove); err != nil {
-			return err
-		}
-		if c.Global != nil {
-			return q.SetNoDisturbGlobal(ctx, app.ID, owner.ID, *c.Global == 1)
+		for _, c := range changes {
+			if err := s.applyNoDisturb(ctx, q, app, owner, c); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 }
 
-func (s *Service) noDisturbSingle(ctx context.Context, q *store.Q, app model.App, owner model.User, add, remove []string) error {
-	if len(add) > 0 {
-		users, err := s.targets(ctx, q, app, owner, add, MaxUsernamesPerCall)
-		if err != nil {
-			return err
-		}
-		if err := q.NoDisturbUsersAdd(ctx, app.ID, owner.ID, ids(users), s.clock()); err != nil {
-			return err
-		}
+func (s *Service) applyNoDisturb(ctx context.Context, q *store.Q, app model.App, owner model.User, c NoDisturbChange) error {
+	other, err := s.otherApp(ctx, q, app, c.AppKey)
+	if err != nil {
+		return err
 	}
-	if len(remove) > 0 {
-		users, err := s.targets(ctx, q, app, owner, remove, MaxUsernamesPerCall)
-		if err != nil {
-			return err
-		}
-		return q.NoDisturbUsersRemove(ctx, app.ID, owner.ID, ids(users))
+	if err := s.noDisturbSingle(ctx, q, app, owner, c.AppKey, c.SingleAdd, c.SingleRemove); err != nil {
+		return err
+	}
+	if err := s.noDisturbGroups(ctx, q, other, owner, c.GroupAdd, c.GroupRemove); err != nil {
+		return err
+	}
+	if c.Global != nil {
+		return q.SetNoDisturbGlobal(ctx, owner.AppID, owner.ID, *c.Global == 1)
 	}
 	return nil
 }
 
-// noDisturbGroups switches group notifications: the group must exist, and
-// switching on what is on (or off what is off) is an error, as the seed's
-// 899052/899053 say.
-func (s *Service) noDisturbGroups(ctx context.Context, q *store.Q, app model.App, owner model.User, add, remove []int64) error {
+// noDisturbSingle silences (add) or unsilences users of appKey's app for
+// owner.
+func (s *Service) noDisturbSingle(ctx context.Context, q *store.Q, app model.App, owner model.User, appKey string, add, remove []string) error {
+	if len(add) > 0 {
+		users, err := s.targets(ctx, q, app, owner, []AppUsers{{AppKey: appKey, Names: add}}, MaxUsernamesPerCall)
+		if err != nil {
+			return err
+		}
+		if err := q.NoDisturbUsersAdd(ctx, owner.AppID, owner.ID, ids(users), s.clock()); err != nil {
+			return err
+		}
+	}
+	if len(remove) > 0 {
+		users, err := s.targets(ctx, q, app, owner, []AppUsers{{AppKey: appKey, Names: remove}}, MaxUsernamesPerCall)
+		if err != nil {
+			return err
+		}
+		return q.NoDisturbUsersRemove(ctx, owner.AppID, owner.ID, ids(users))
+	}
+	return nil
+}
+
+// noDisturbGroups switches owner's notifications for groups of the app
+// groupsOf: the group must exist, and switching on what is on (or off what
+// is off) is an error, as the seed's 899052/899053 say.
+func (s *Service) noDisturbGroups(ctx context.Context, q *store.Q, groupsOf model.App, owner model.User, add, remove []int64) error {
 	all := dedupe(append(append([]int64{}, add...), remove...))
 	if len(all) == 0 {
 		return nil
@@ -163,7 +192,7 @@ func (s *Service) noDisturbGroups(ctx context.Context, q *store.Q, app model.App
 	if len(all) > MaxUsernamesPerCall {
 		return invalidf("at most %d groups per call", MaxUsernamesPerCall)
 	}
-	exists, err := q.GroupsExisting(ctx, app.ID, all)
+	exists, err := q.GroupsExisting(ctx, groupsOf.ID, all)
 	if err != nil {
 		return err
 	}
@@ -172,7 +201,7 @@ func (s *Service) noDisturbGroups(ctx context.Context, q *store.Q, app model.App
 			return fmt.Errorf("%w: %d", ErrSwitchGroupNotFound, gid)
 		}
 	}
-	on, err := q.NoDisturbGroupsExisting(ctx, app.ID, owner.ID, all)
+	on, err := q.NoDisturbGroupsExisting(ctx, owner.AppID, owner.ID, all)
 	if err != nil {
 		return err
 	}
@@ -186,10 +215,10 @@ func (s *Service) noDisturbGroups(ctx context.Context, q *store.Q, app model.App
 			return fmt.Errorf("%w: group %d", ErrNoDisturbOff, gid)
 		}
 	}
-	if err := q.NoDisturbGroupsAdd(ctx, app.ID, owner.ID, dedupe(add), s.clock()); err != nil {
+	if err := q.NoDisturbGroupsAdd(ctx, owner.AppID, owner.ID, dedupe(add), s.clock()); err != nil {
 		return err
 	}
-	return q.NoDisturbGroupsRemove(ctx, app.ID, owner.ID, dedupe(remove))
+	return q.NoDisturbGroupsRemove(ctx, owner.AppID, owner.ID, dedupe(remove))
 }
 
 // NoDisturbState is a user's no-disturb settings.

@@ -10,10 +10,7 @@ import (
 
 // registerChatrooms adds the chatroom routes (聊天室维护).
 func (f *Face) registerChatrooms(handle func(string, appHandler)) {
-	both := func(method, path string, h appHandler) {
-		handle(method+" "+path, h)
-		handle(method+" "+path+"/{$}", h)
-	}
+	both := slashBoth(handle)
 	both("POST", "/v1/chatroom", f.createChatroom)
 	both("GET", "/v1/chatroom", f.listChatrooms)
 	handle("POST /v1/chatroom/batch", f.chatroomDetails)
@@ -213,7 +210,7 @@ func (f *Face) chatroomMembers(w http.ResponseWriter, r *http.Request, app model
 // array.
 func (f *Face) addChatroomMembers(w http.ResponseWriter, r *http.Request, app model.App, roomID int64) {
 	withBody(w, r, http.StatusNoContent, func(names []string) error {
-		return f.svc.AddChatroomMembers(r.Context(), app, roomID, names)
+		return f.svc.EditChatroomMembers(r.Context(), app, roomID, core.MembersChange{Add: names})
 	})
 }
 
@@ -221,6 +218,6 @@ func (f *Face) addChatroomMembers(w http.ResponseWriter, r *http.Request, app mo
 // username array.
 func (f *Face) removeChatroomMembers(w http.ResponseWriter, r *http.Request, app model.App, roomID int64) {
 	withBody(w, r, http.StatusNoContent, func(names []string) error {
-		return f.svc.RemoveChatroomMembers(r.Context(), app, roomID, names)
+		return f.svc.EditChatroomMembers(r.Context(), app, roomID, core.MembersChange{Remove: names})
 	})
 }

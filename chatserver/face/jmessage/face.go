@@ -16,14 +16,10 @@ type Face struct {
 // New builds the face.
 func New(svc *core.Service) *Face { return &Face{svc: svc} }
 
-// Register adds every admin route to mux. Collection paths are served with
-// and without the trailing slash the seed writes, since clients differ.
+// Register adds every admin route to mux.
 func (f *Face) Register(mux *http.ServeMux) {
 	handle := func(pattern string, h appHandler) { mux.Handle(pattern, f.authed(h)) }
-	both := func(method, path string, h appHandler) {
-		handle(method+" "+path, h)
-		handle(method+" "+path+"/{$}", h)
-	}
+	both := slashBoth(handle)
 
 	both("POST", "/v1/users", f.registerUsers)
 	both("GET", "/v1/users", f.listUsers)
@@ -37,14 +33,14 @@ func (f *Face) Register(mux *http.ServeMux) {
 	handle("PUT /v1/users/{username}/password", f.setPassword)
 	handle("PUT /v1/users/{username}/forbidden", f.setForbidden)
 
-	handle("PUT /v1/users/{username}/blacklist", f.blacklistAdd)
-	handle("DELETE /v1/users/{username}/blacklist", f.blacklistRemove)
+	handle("PUT /v1/users/{username}/blacklist", onUser(f.svc.BlacklistAdd, http.StatusNoContent, sameApp))
+	handle("DELETE /v1/users/{username}/blacklist", onUser(f.svc.BlacklistRemove, http.StatusNoContent, sameApp))
 	handle("GET /v1/users/{username}/blacklist", f.blacklist)
-	handle("POST /v1/users/{username}/nodisturb", f.setNoDisturb)
+	handle("POST /v1/users/{username}/nodisturb", onUser(f.svc.SetNoDisturb, http.StatusNoContent, oneNoDisturb))
 
-	handle("POST /v1/users/{username}/friends", f.addFriends)
-	handle("DELETE /v1/users/{username}/friends", f.removeFriends)
-	handle("PUT /v1/users/{username}/friends", f.updateFriends)
+	handle("POST /v1/users/{username}/friends", onUser(f.svc.AddFriends, http.StatusCreated, sameApp))
+	handle("DELETE /v1/users/{username}/friends", onUser(f.svc.RemoveFriends, http.StatusNoContent, sameApp))
+	handle("PUT /v1/users/{username}/friends", onUser(f.svc.UpdateFriendNotes, http.StatusNoContent, sameAppNotes))
 	handle("GET /v1/users/{username}/friends", f.friends)
 
 	handle("POST /v1/sensitiveword", f.addWords)
@@ -58,9 +54,19 @@ func (f *Face) Register(mux *http.ServeMux) {
 	f.registerMessages(handle)
 	f.registerChatrooms(handle)
 	f.registerMedia(mux, handle)
+	f.registerCross(handle)
 
 	handle("PUT /v1/sdkregister/status", f.setSDKRegister)
 	handle("GET /v1/sdkregister/status", f.sdkRegister)
+}
+
+// slashBoth returns a registrar that serves a path with and without the
+// trailing slash the seed writes, since clients differ.
+func slashBoth(handle func(string, appHandler)) func(method, path string, h appHandler) {
+	return func(method, path string, h appHandler) {
+		handle(method+" "+path, h)
+		handle(method+" "+path+"/{$}", h)
+	}
 }
 
 // decode reads a JSON body into v, answering the error itself; it reports

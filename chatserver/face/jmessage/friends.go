@@ -7,19 +7,7 @@ import (
 	"github.com/chat-operator/chat-operator/chatserver/model"
 )
 
-// addFriends: POST /v1/users/{username}/friends with a username array.
-func (f *Face) addFriends(w http.ResponseWriter, r *http.Request, app model.App) {
-	withBody(w, r, http.StatusCreated, func(names []string) error {
-		return f.svc.AddFriends(r.Context(), app, r.PathValue("username"), names)
-	})
-}
-
-// removeFriends: DELETE /v1/users/{username}/friends.
-func (f *Face) removeFriends(w http.ResponseWriter, r *http.Request, app model.App) {
-	withBody(w, r, http.StatusNoContent, func(names []string) error {
-		return f.svc.RemoveFriends(r.Context(), app, r.PathValue("username"), names)
-	})
-}
+// Adding, deleting and noting friends are served by onUser (relations.go).
 
 type friendNoteJSON struct {
 	Username string  `json:"username"`
@@ -27,15 +15,17 @@ type friendNoteJSON struct {
 	Others   *string `json:"others"`
 }
 
-// updateFriends: PUT /v1/users/{username}/friends with note objects.
-func (f *Face) updateFriends(w http.ResponseWriter, r *http.Request, app model.App) {
-	withBody(w, r, http.StatusNoContent, func(body []friendNoteJSON) error {
-		notes := make([]core.FriendNote, len(body))
-		for i, n := range body {
-			notes[i] = core.FriendNote{Username: n.Username, NoteName: n.NoteName, Others: n.Others}
-		}
-		return f.svc.UpdateFriendNotes(r.Context(), app, r.PathValue("username"), notes)
-	})
+func (n friendNoteJSON) note() core.FriendNote {
+	return core.FriendNote{Username: n.Username, NoteName: n.NoteName, Others: n.Others}
+}
+
+// sameAppNotes reads the plain notes body: friends of the caller's app.
+func sameAppNotes(body []friendNoteJSON) ([]core.FriendNote, error) {
+	notes := make([]core.FriendNote, len(body))
+	for i, n := range body {
+		notes[i] = n.note()
+	}
+	return notes, nil
 }
 
 // friends: GET /v1/users/{username}/friends.

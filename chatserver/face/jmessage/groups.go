@@ -11,10 +11,7 @@ import (
 // registerGroups adds the group routes. The seed writes silence and owner
 // transfer without /v1; they are served at that path and under /v1.
 func (f *Face) registerGroups(handle func(string, appHandler)) {
-	both := func(method, path string, h appHandler) {
-		handle(method+" "+path, h)
-		handle(method+" "+path+"/{$}", h)
-	}
+	both := slashBoth(handle)
 	both("POST", "/v1/groups", f.createGroup)
 	both("GET", "/v1/groups", f.listGroups)
 	handle("GET /v1/groups/{gid}", withGroup(f.getGroup))
@@ -206,7 +203,7 @@ func renderMembers(members []model.GroupMember) []memberJSON {
 
 // userGroups: GET /v1/users/{username}/groups/.
 func (f *Face) userGroups(w http.ResponseWriter, r *http.Request, app model.App) {
-	gs, err := f.svc.UserGroups(r.Context(), app, r.PathValue("username"))
+	gs, err := f.svc.UserGroups(r.Context(), app, r.PathValue("username"), false)
 	if err != nil {
 		writeError(w, r, err)
 		return
