@@ -75,10 +75,12 @@ func (b *messageBatcher) loop() {
 }
 
 // write stores a batch; every request learns its id or the batch's error.
-// The batch runs on its own context: once a message is queued it is
-// either written or reported failed, never abandoned half way.
+// The batch is one INSERT statement, so it is atomic and durable on its own
+// without BEGIN and COMMIT round trips. It runs on its own context: once a
+// message is queued it is either written or reported failed, never
+// abandoned half way.
 func (b *messageBatcher) write(batch []*appendReq) {
-	err := b.store.Write(context.Background(), func(q *Q) error {
+	err := b.store.statement(func(q *Q) error {
 		args := make([]any, 0, len(batch)*15)
 		rows := make([]string, len(batch))
 		row := "(" + placeholders(15) + ")"

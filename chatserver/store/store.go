@@ -160,6 +160,16 @@ func (s *Store) Write(ctx context.Context, fn func(q *Q) error) error {
 	return nil
 }
 
+// statement runs fn outside an explicit transaction; fn must issue a
+// single write statement, which is its own transaction on both engines.
+func (s *Store) statement(fn func(q *Q) error) error {
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return fn(&Q{ex: s.write, kind: s.kind, stmts: s.writeStmts})
+}
+
 // redact drops the password from a DSN so it can appear in errors and logs.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
