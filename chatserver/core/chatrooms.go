@@ -168,11 +168,7 @@ func (s *Service) UpdateChatroom(ctx context.Context, app model.App, roomID int6
 		if err != nil {
 			return err
 		}
-		for dst, src := range map[*string]*string{&r.Name: p.Name, &r.Description: p.Description} {
-			if src != nil {
-				*dst = *src
-			}
-		}
+		patch(map[*string]*string{&r.Name: p.Name, &r.Description: p.Description})
 		if err := checkChatroomFields(r.Name, r.Description); err != nil {
 			return err
 		}

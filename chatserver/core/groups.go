@@ -135,11 +135,7 @@ func (s *Service) UpdateGroup(ctx context.Context, app model.App, gid int64, p G
 		if err != nil {
 			return err
 		}
-		for dst, src := range map[*string]*string{&g.Name: p.Name, &g.Description: p.Description, &g.Avatar: p.Avatar} {
-			if src != nil {
-				*dst = *src
-			}
-		}
+		patch(map[*string]*string{&g.Name: p.Name, &g.Description: p.Description, &g.Avatar: p.Avatar})
 		if err := checkGroupFields(g.Name, g.Description, g.Avatar); err != nil {
 			return err
 		}

@@ -184,3 +184,13 @@ func dedupe[T comparable](in []T) []T {
 	}
 	return out
 }
+
+// patch copies every given (non-nil) value onto its field, for partial
+// updates.
+func patch(fields map[*string]*string) {
+	for dst, src := range fields {
+		if src != nil {
+			*dst = *src
+		}
+	}
+}
