@@ -7,9 +7,12 @@ STATICCHECK_VERSION ?= v0.8.2
 # Packages whose tests and benchmarks need a database come up under a
 # throwaway PostgreSQL from hack/with-postgres.sh.
 WITH_PG   := hack/with-postgres.sh
+# kube-apiserver and etcd for the envtest suites, built from the Go module
+# proxy on first use and cached; the script prints their directory.
+ENVTEST_ASSETS := GO=$(GO) hack/envtest-assets.sh
 BENCHTIME ?= 1s
 
-.PHONY: all build test test-short bench lint fmt vet run-chatserver tidy clean help
+.PHONY: all build test test-short envtest-assets bench lint fmt vet run-chatserver tidy clean help
 
 all: build
 
@@ -29,11 +32,16 @@ FORCE:
 deps: ## Download Go modules
 	$(GO) mod download
 
-test: deps ## Run the whole suite, SQLite and PostgreSQL (installs PostgreSQL if missing)
+test: deps ## Run the whole suite: SQLite, PostgreSQL and envtest (installs PostgreSQL, builds envtest binaries if missing)
+	assets=$$($(ENVTEST_ASSETS)) && \
+	KUBEBUILDER_ASSETS="$$assets" CHAT_TEST_REQUIRE_ENVTEST=1 \
 	CHAT_TEST_REQUIRE_POSTGRES=1 $(WITH_PG) $(GO) test -count=1 -timeout 20m ./...
 
-test-short: ## Run the suite on SQLite only (no PostgreSQL needed)
+test-short: ## Run the suite on SQLite only (no PostgreSQL; envtest suites skip)
 	$(GO) test -count=1 ./...
+
+envtest-assets: ## Build kube-apiserver and etcd for envtest once (about 5 min) and print their cached directory
+	@$(ENVTEST_ASSETS)
 
 bench: deps ## Run the benchmarks on both stores and print the figures
 	@echo "cores: $$(nproc)  GOMAXPROCS: $${GOMAXPROCS:-$$(nproc)}"
