@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
-	"github.com/chat-operator/chat-operator/chatserver/store"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
 
@@ -18,20 +16,8 @@ func TestAppendMessageGivesEachCallerItsOwnID(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, b.NewURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		now := time.UnixMilli(time.Now().UnixMilli())
+		st, app, now := openWithApp(t, b, "batchapp")
 		q := st.Read()
-		if _, err := q.PutApp(ctx, model.App{Key: "batchapp", SecretHash: []byte{1}, Updated: now}); err != nil {
-			t.Fatal(err)
-		}
-		app, err := q.AppByKey(ctx, "batchapp")
-		if err != nil {
-			t.Fatal(err)
-		}
 
 		const senders = 300
 		ids := make([]int64, senders)

@@ -70,20 +70,8 @@ func TestUsersRoundTripAndCascade(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, b.NewURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		now := time.UnixMilli(time.Now().UnixMilli())
+		st, app, now := openWithApp(t, b, "AppOne")
 		q := st.Read()
-		if _, err := q.PutApp(ctx, model.App{Key: "AppOne", SecretHash: []byte{1}, Updated: now}); err != nil {
-			t.Fatal(err)
-		}
-		app, err := q.AppByKey(ctx, "appone")
-		if err != nil {
-			t.Fatal(err)
-		}
 		nick, gender := "Nick", 0
 		var ids []int64
 		for _, name := range []string{"anna", "bert"} {
@@ -128,4 +116,25 @@ func TestUsersRoundTripAndCascade(t *testing.T) {
 			t.Fatalf("user after purge: %v, want ErrNotFound", err)
 		}
 	})
+}
+
+// openWithApp opens a fresh store of backend b holding one app; it closes
+// when the test ends. now is a millisecond-precision time for rows.
+func openWithApp(t *testing.T, b testutil.Backend, key string) (*store.Store, model.App, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, b.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.UnixMilli(time.Now().UnixMilli())
+	if _, err := st.Read().PutApp(ctx, model.App{Key: key, SecretHash: []byte{1}, Updated: now}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := st.Read().AppByKey(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, app, now
 }
