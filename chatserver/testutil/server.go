@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -122,10 +123,20 @@ func (r Response) ErrorCode(t testing.TB) int {
 	return e.Error.Code
 }
 
-// Do sends a request. body may be nil, a string or []byte (sent as is), or
-// anything else (sent as JSON).
+// Do sends a request, failing the test on a transport error. body may be
+// nil, a string or []byte (sent as is), or anything else (sent as JSON).
 func (s *Server) Do(t testing.TB, method, path string, auth Auth, body any) Response {
 	t.Helper()
+	resp, err := s.Send(method, path, auth, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp
+}
+
+// Send is Do returning the error instead, so goroutines other than the
+// test's may call it.
+func (s *Server) Send(method, path string, auth Auth, body any) (Response, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -136,13 +147,13 @@ func (s *Server) Do(t testing.TB, method, path string, auth Auth, body any) Resp
 	default:
 		enc, err := json.Marshal(b)
 		if err != nil {
-			t.Fatalf("encoding body: %v", err)
+			return Response{}, fmt.Errorf("encoding body: %w", err)
 		}
 		rd = bytes.NewReader(enc)
 	}
 	req, err := http.NewRequest(method, s.URL+path, rd)
 	if err != nil {
-		t.Fatalf("building request: %v", err)
+		return Response{}, err
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	if auth != nil {
@@ -150,12 +161,12 @@ func (s *Server) Do(t testing.TB, method, path string, auth Auth, body any) Resp
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return Response{}, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("reading response: %v", err)
+		return Response{}, fmt.Errorf("reading response: %w", err)
 	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }

@@ -38,28 +38,6 @@ const (
 	gmCodeRetractRepeated = 855004 // 消息已经撤回
 )
 
-// ---- fake clock -------------------------------------------------------
-
-// gmClock is an injectable clock that only moves when told to.
-type gmClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newGMClock(start time.Time) *gmClock { return &gmClock{now: start} }
-
-func (c *gmClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *gmClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // newGMFixture is newFixture with service options (an injected clock).
 func newGMFixture(t *testing.T, b testutil.Backend, appBody map[string]any, opts ...core.Option) *fixture {
 	t.Helper()
@@ -575,7 +553,7 @@ func TestConformanceGroupUpdate(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		t.Parallel()
-		clock := newGMClock(time.Now().UTC().Truncate(time.Second))
+		clock := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 		f := newGMFixture(t, b, nil, core.WithClock(clock.Now))
 		f.register(t, "tommy")
 		r := f.do(t, "POST", "/v1/groups/", map[string]any{"owner_username": "tommy", "name": "before", "desc": "d0"})

@@ -428,7 +428,7 @@ func TestConformanceRetract(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		t.Parallel()
-		clock := newGMClock(time.Now().UTC().Truncate(time.Second))
+		clock := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 		f := newGMFixture(t, b, nil, core.WithClock(clock.Now))
 		all := []string{"fang", "javen", "bobby"}
 		f.register(t, all...)
@@ -493,7 +493,7 @@ func TestConformanceRetractGroup(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		t.Parallel()
-		clock := newGMClock(time.Now().UTC().Truncate(time.Second))
+		clock := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 		f := newGMFixture(t, b, nil, core.WithClock(clock.Now))
 		all := []string{"tommy", "annie", "eddie", "bobby"}
 		f.register(t, all...)
@@ -524,7 +524,7 @@ func TestConformanceMessageEdgeCases(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		t.Parallel()
-		clock := newGMClock(time.Now().UTC().Truncate(time.Second))
+		clock := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 		f := newGMFixture(t, b, nil, core.WithClock(clock.Now))
 		f.register(t, "fang", "javen", "tommy")
 		ev := f.gmRecord(t)

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -127,27 +126,6 @@ func isoAllUsers(t *testing.T, srv *testutil.Server, app testutil.App) (total in
 	}
 	r.JSON(t, &l)
 	return l.Total, isoUsernames(l.Users)
-}
-
-// isoDo is safe to call from goroutines other than the test's.
-func isoDo(base, method, path string, auth testutil.Auth, body any) (int, []byte, error) {
-	enc, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	req, err := http.NewRequest(method, base+path, bytes.NewReader(enc))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	auth(req)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, data, err
 }
 
 func TestIsolationSameUsernames(t *testing.T) {
@@ -666,13 +644,13 @@ func TestConcurrentWrites(t *testing.T) {
 			for range n {
 				wg.Go(func() {
 					<-start
-					st, body, err := isoDo(srv.URL, "POST", "/v1/sensitiveword", app.As(), []string{"samewrd"})
-					results <- result{app.Key, "word", st, body, err}
+					resp, err := srv.Send("POST", "/v1/sensitiveword", app.As(), []string{"samewrd"})
+					results <- result{app.Key, "word", resp.Status, resp.Body, err}
 				})
 				wg.Go(func() {
 					<-start
-					st, body, err := isoDo(srv.URL, "POST", "/v1/users/", app.As(), []map[string]string{{"username": "samename", "password": "secret123"}})
-					results <- result{app.Key, "user", st, body, err}
+					resp, err := srv.Send("POST", "/v1/users/", app.As(), []map[string]string{{"username": "samename", "password": "secret123"}})
+					results <- result{app.Key, "user", resp.Status, resp.Body, err}
 				})
 			}
 		}

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -167,31 +166,6 @@ func register(t *testing.T, srv *testutil.Server, app testutil.App, usernames ..
 			t.Fatalf("registering %s: %s", it.Username, it.Error)
 		}
 	}
-}
-
-// rawDo is safe to call from goroutines other than the test's.
-func rawDo(base, method, path string, auth testutil.Auth, body any) (int, []byte, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, nil, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, base+path, rd)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	auth(req)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, data, err
 }
 
 func TestPlatformAuth(t *testing.T) {
@@ -859,7 +833,8 @@ func TestPlatformConcurrentCreate(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				statuses[i], bodies[i], errs[i] = rawDo(srv.URL, "PUT", "/platform/v1/apps/"+key, testutil.Bearer(srv.Token), map[string]any{"masterSecret": secret})
+				resp, err := srv.Send("PUT", "/platform/v1/apps/"+key, testutil.Bearer(srv.Token), map[string]any{"masterSecret": secret})
+				statuses[i], bodies[i], errs[i] = resp.Status, resp.Body, err
 			})
 		}
 		close(start)
