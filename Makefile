@@ -4,6 +4,9 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 STATICCHECK_VERSION ?= v0.8.2
+# controller-gen v0.23 is built against k8s.io v0.37, the libraries we use.
+CONTROLLER_GEN_VERSION ?= v0.23.0
+CONTROLLER_GEN := $(GO) run sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
 # Packages whose tests and benchmarks need a database come up under a
 # throwaway PostgreSQL from hack/with-postgres.sh.
 WITH_PG   := hack/with-postgres.sh
@@ -12,7 +15,7 @@ WITH_PG   := hack/with-postgres.sh
 ENVTEST_ASSETS := GO=$(GO) hack/envtest-assets.sh
 BENCHTIME ?= 1s
 
-.PHONY: all build test test-short envtest-assets bench lint fmt vet run-chatserver tidy clean help
+.PHONY: all build test test-short envtest-assets bench lint fmt vet run-chatserver tidy clean help manifests generate
 
 all: build
 
@@ -28,6 +31,13 @@ bin/manager: FORCE
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ .
 
 FORCE:
+
+manifests: ## Regenerate the CRDs (config/crd/bases) and RBAC (config/rbac/role.yaml) with controller-gen
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./controllers/..." \
+		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+
+generate: ## Regenerate the deepcopy functions in api/v1alpha1
+	$(CONTROLLER_GEN) object paths="./api/..."
 
 deps: ## Download Go modules
 	$(GO) mod download

@@ -1,5 +1,5 @@
 // Package v1alpha1 holds the chat-operator API: ChatServer, ChatApp,
-// SensitiveWordList and RegistrationPolicy (issue #4 adds the kinds).
+// SensitiveWordList and RegistrationPolicy.
 // +kubebuilder:object:generate=true
 // +groupName=im.chat-operator.dev
 package v1alpha1
@@ -23,6 +23,12 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion,
+		&ChatServer{}, &ChatServerList{},
+		&ChatApp{}, &ChatAppList{},
+		&SensitiveWordList{}, &SensitiveWordListList{},
+		&RegistrationPolicy{}, &RegistrationPolicyList{},
+	)
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }
