@@ -58,6 +58,8 @@ func (f *Face) Register(mux *http.ServeMux) {
 
 	handle("PUT /v1/sdkregister/status", f.setSDKRegister)
 	handle("GET /v1/sdkregister/status", f.sdkRegister)
+	handle("GET /v1/registration/policy", f.registrationPolicy)
+	handle("PUT /v1/registration/policy", f.setRegistrationPolicy)
 }
 
 // slashBoth returns a registrar that serves a path with and without the
