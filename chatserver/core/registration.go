@@ -15,5 +15,6 @@ func (s *Service) SetSDKRegister(ctx context.Context, app model.App, open bool) 
 }
 
 // SDKRegisterOpen reports whether end-user self-registration is open. app
-// comes from Authenticate, which reads it fresh on every request.
+// comes from Authenticate, which reads it fresh on every request. The
+// registration policy reports this same switch as SelfRegistration.
 func (s *Service) SDKRegisterOpen(app model.App) bool { return app.SDKRegister }
