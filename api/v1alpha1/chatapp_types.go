@@ -174,3 +174,9 @@ func (a *ChatApp) ServerNamespace() string {
 // CredentialsSecretName is the Secret the operator keeps the tenant's
 // credentials and URLs in.
 func (a *ChatApp) CredentialsSecretName() string { return a.Name + "-credentials" }
+
+// SetObservedGeneration records the generation a successful reconcile saw.
+func (a *ChatApp) SetObservedGeneration(g int64) { a.Status.ObservedGeneration = g }
+
+// IsSuspended reports whether the tenant is declared disabled.
+func (a *ChatApp) IsSuspended() bool { return a.Spec.Suspend }

@@ -177,3 +177,6 @@ func (s *ChatServer) AllowsNamespace(ns string) bool {
 	}
 	return false
 }
+
+// SetObservedGeneration records the generation a successful reconcile saw.
+func (s *ChatServer) SetObservedGeneration(g int64) { s.Status.ObservedGeneration = g }

@@ -155,3 +155,6 @@ func (p *RegistrationPolicy) GetConditions() *[]metav1.Condition { return &p.Sta
 
 // AppName is the referenced ChatApp.
 func (p *RegistrationPolicy) AppName() string { return p.Spec.AppRef.Name }
+
+// SetObservedGeneration records the generation a successful reconcile saw.
+func (p *RegistrationPolicy) SetObservedGeneration(g int64) { p.Status.ObservedGeneration = g }

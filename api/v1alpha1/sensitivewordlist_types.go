@@ -81,3 +81,6 @@ func (l *SensitiveWordList) GetConditions() *[]metav1.Condition { return &l.Stat
 
 // AppName is the referenced ChatApp.
 func (l *SensitiveWordList) AppName() string { return l.Spec.AppRef.Name }
+
+// SetObservedGeneration records the generation a successful reconcile saw.
+func (l *SensitiveWordList) SetObservedGeneration(g int64) { l.Status.ObservedGeneration = g }

@@ -1,0 +1,106 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/recorder"
+
+	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
+)
+
+// base is what every reconciler of ours carries.
+type base struct {
+	client.Client
+	// apiReader reads objects the cache does not hold: Secrets a spec
+	// points at that lack the watch label.
+	apiReader client.Reader
+	opts      Options
+	events    recorder.EventRecorder
+	backoff   *backoff
+	conn      connector
+}
+
+func newBase(mgr ctrl.Manager, opts Options) base {
+	return base{
+		Client:    mgr.GetClient(),
+		apiReader: mgr.GetAPIReader(),
+		opts:      opts,
+		events:    mgr.GetEventRecorder("chat-operator"),
+		backoff:   newBackoff(time.Second, 2*time.Minute),
+		conn:      connector{reader: mgr.GetClient(), resolver: opts.Resolver, httpClient: opts.HTTPClient},
+	}
+}
+
+// waitError stops a reconcile that depends on something missing or not
+// ready. It becomes a False condition with its reason, and a requeue with
+// backoff, never an error: waiting is a state, not a failure.
+type waitError struct {
+	reason  string
+	message string
+}
+
+func (w *waitError) Error() string { return w.reason + ": " + w.message }
+
+// waiting builds a waitError.
+func waiting(reason, format string, args ...any) error {
+	return &waitError{reason: reason, message: fmt.Sprintf(format, args...)}
+}
+
+// tracked is one of our kinds with a status.
+type tracked interface {
+	conditioned
+	SetObservedGeneration(int64)
+}
+
+// conclude computes the Ready condition (and the others in also) from how
+// the steps ended, writes the status once if it changed, and picks the
+// requeue. It is the one place a reconcile's outcome becomes status.
+func (b *base) conclude(ctx context.Context, obj, before tracked, stepErr error, also ...string) (ctrl.Result, error) {
+	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	types := append([]string{imv1alpha1.ConditionReady}, also...)
+	var result ctrl.Result
+	var wait *waitError
+	switch {
+	case stepErr == nil:
+		for _, t := range types {
+			setCondition(obj, t, true, imv1alpha1.ReasonReconciled, "In sync with the server")
+		}
+		if s, ok := obj.(interface{ IsSuspended() bool }); ok && s.IsSuspended() {
+			// Synced, yet deliberately not serving.
+			setCondition(obj, imv1alpha1.ConditionReady, false, imv1alpha1.ReasonSuspended, "spec.suspend is true: the tenant is disabled")
+		}
+		obj.SetObservedGeneration(obj.GetGeneration())
+		b.backoff.reset(key)
+		result = ctrl.Result{RequeueAfter: jitter(b.opts.ResyncPeriod)}
+	case errors.As(stepErr, &wait):
+		for _, t := range types {
+			setCondition(obj, t, false, wait.reason, wait.message)
+		}
+		result = ctrl.Result{RequeueAfter: b.backoff.next(key)}
+	default:
+		for _, t := range types {
+			setCondition(obj, t, false, "Error", stepErr.Error())
+		}
+		b.events.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileFailed", "Reconcile", "%v", stepErr)
+	}
+	if err := patchStatus(ctx, b.Client, before, obj); err != nil {
+		return ctrl.Result{}, errors.Join(stepErr, err)
+	}
+	if stepErr != nil && wait == nil {
+		return ctrl.Result{}, stepErr
+	}
+	return result, nil
+}
+
+// isWait reports whether err is a wait for reason.
+func isWait(err error, reason string) bool {
+	var w *waitError
+	return errors.As(err, &w) && w.reason == reason
+}
