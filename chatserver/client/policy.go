@@ -8,8 +8,11 @@ import (
 
 // RegistrationPolicy is an app's end-user registration settings, the
 // server's extension GET/PUT /v1/registration/policy. Every field is
-// optional (nil or empty is left out of the JSON), so a PUT may carry only
-// what it changes; the server answers with the whole stored policy.
+// optional (nil or empty is left out of the JSON), so a caller sends only
+// what it declares. A PUT replaces the whole policy: the server gives each
+// omitted field its default, not its previous value, except
+// SelfRegistration, which it then leaves as it is. It answers with the whole
+// stored policy, which can be PUT back unchanged.
 type RegistrationPolicy struct {
 	// SelfRegistration is SelfRegistrationOpen or SelfRegistrationClosed.
 	SelfRegistration  string             `json:"selfRegistration,omitempty"`
