@@ -70,12 +70,13 @@ func (r *ChatAppReconciler) claimAppKey(ctx context.Context, run *appRun) error 
 	return nil
 }
 
-// claimedBefore orders two claims: creation time, then namespace and name
-// so that equal timestamps still give one answer.
-func claimedBefore(a, b *imv1alpha1.ChatApp) bool {
-	ta, tb := a.CreationTimestamp, b.CreationTimestamp
+// claimedBefore orders two claims on one thing (an appKey, an app's
+// policy): creation time, then namespace and name so that equal
+// timestamps still give one answer.
+func claimedBefore(a, b client.Object) bool {
+	ta, tb := a.GetCreationTimestamp(), b.GetCreationTimestamp()
 	if !ta.Equal(&tb) {
 		return ta.Before(&tb)
 	}
-	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
+	return a.GetNamespace()+"/"+a.GetName() < b.GetNamespace()+"/"+b.GetName()
 }

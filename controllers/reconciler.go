@@ -104,3 +104,6 @@ func isWait(err error, reason string) bool {
 	var w *waitError
 	return errors.As(err, &w) && w.reason == reason
 }
+
+// asWait is errors.As for waitError.
+func asWait(err error, target **waitError) bool { return errors.As(err, target) }

@@ -124,6 +124,12 @@ type RegistrationPolicyStatus struct {
 	// saw.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// AppliedFingerprint identifies the policy last applied and what the
+	// server then reported (HMACs keyed by the app's masterSecret, so they
+	// reveal nothing). A resync that reads the same policy back does not
+	// write it again.
+	// +optional
+	AppliedFingerprint string `json:"appliedFingerprint,omitempty"`
 }
 
 // RegistrationPolicy is the sign-up policy of one app. One per app; a
