@@ -1,12 +1,11 @@
 // Command manager is the chat-operator: it reconciles ChatServer, ChatApp,
-// SensitiveWordList and RegistrationPolicy objects. The reconcilers arrive
-// with issue #4; this entry point already runs a manager with health
-// probes and metrics so the deployment shape is fixed.
+// SensitiveWordList and RegistrationPolicy objects.
 package main
 
 import (
 	"flag"
 	"os"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -17,14 +16,35 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
+	"github.com/chat-operator/chat-operator/controllers"
 )
 
+// version is set at build time (-ldflags -X main.version=...). The default
+// chatserver image carries the same tag, so a manager runs the chatserver
+// it was released with.
+var version = "dev"
+
+// defaultImage is the chatserver image for the manager's own version.
+func defaultImage() string {
+	tag := version
+	if tag == "" || tag == "dev" {
+		tag = "latest"
+	}
+	return "chatserver:" + tag
+}
+
 func main() {
-	var metricsAddr, probeAddr string
+	var metricsAddr, probeAddr, image string
 	var leaderElect bool
-	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to")
+	var resync, cleanup time.Duration
+	var workers int
+	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to (\"0\" disables it)")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, for more than one manager replica")
+	flag.StringVar(&image, "chatserver-image", defaultImage(), "chatserver image for ChatServers that leave spec.image empty")
+	flag.DurationVar(&resync, "resync-period", controllers.DefaultResyncPeriod, "how often unchanged objects are compared with the running server to correct drift")
+	flag.DurationVar(&cleanup, "cleanup-timeout", controllers.DefaultCleanupTimeout, "how long a finalizer retries an unreachable server before giving up")
+	flag.IntVar(&workers, "max-concurrent-reconciles", 4, "reconciles run in parallel per kind")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -41,9 +61,19 @@ func main() {
 		HealthProbeBindAddress: probeAddr,
 		LeaderElection:         leaderElect,
 		LeaderElectionID:       "chat-operator.im.chat-operator.dev",
+		Cache:                  controllers.CacheOptions(),
 	})
 	if err != nil {
 		log.Error(err, "Creating manager")
+		os.Exit(1)
+	}
+	if err := controllers.SetupWithManager(mgr, controllers.Options{
+		DefaultChatServerImage:  image,
+		ResyncPeriod:            resync,
+		CleanupTimeout:          cleanup,
+		MaxConcurrentReconciles: workers,
+	}); err != nil {
+		log.Error(err, "Setting up controllers")
 		os.Exit(1)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -54,7 +84,7 @@ func main() {
 		log.Error(err, "Adding ready check")
 		os.Exit(1)
 	}
-	log.Info("Starting manager")
+	log.Info("Starting manager", "version", version, "chatserverImage", image)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "Running manager")
 		os.Exit(1)
