@@ -77,7 +77,7 @@ type AppFeatures struct {
 }
 
 // ChatAppSpec declares one tenant.
-// +kubebuilder:validation:XValidation:rule="!has(oldSelf.appKey) || oldSelf.appKey == ” || (has(self.appKey) && self.appKey == oldSelf.appKey)",message="appKey is immutable once set"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.appKey) || size(oldSelf.appKey) == 0 || (has(self.appKey) && self.appKey == oldSelf.appKey)",message="appKey is immutable once set"
 type ChatAppSpec struct {
 	// ServerRef is the ChatServer hosting the tenant. Immutable.
 	ServerRef ServerReference `json:"serverRef"`
