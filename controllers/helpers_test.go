@@ -32,6 +32,14 @@ type testResolver struct {
 	mu      sync.Mutex
 	urls    map[types.NamespacedName]string
 	servers []*httptest.Server
+	started []*runningServer
+}
+
+// running lists the chatservers started so far.
+func (r *testResolver) running() []*runningServer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]*runningServer(nil), r.started...)
 }
 
 func newTestResolver() *testResolver {
@@ -84,9 +92,11 @@ func startChatServer(token string) *runningServer {
 		_ = st.Close()
 	})
 	resolver.mu.Lock()
+	srv := &runningServer{URL: ts.URL, Token: token, Svc: svc, http: ts}
 	resolver.servers = append(resolver.servers, ts)
+	resolver.started = append(resolver.started, srv)
 	resolver.mu.Unlock()
-	return &runningServer{URL: ts.URL, Token: token, Svc: svc, http: ts}
+	return srv
 }
 
 // newNamespace creates a namespace with a random name for one test.

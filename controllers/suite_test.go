@@ -2,6 +2,7 @@ package controllers_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,6 +43,8 @@ var (
 	k8s      client.Client
 	scheme   = runtime.NewScheme()
 	resolver = newTestResolver()
+	// calls counts every request the reconcilers make to a chatserver.
+	calls = newCallCounter()
 	testEnv  *envtest.Environment
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -87,6 +90,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(controllers.SetupWithManager(mgr, controllers.Options{
 		Resolver:               resolver,
+		HTTPClient:             &http.Client{Transport: calls, Timeout: 5 * time.Second},
 		DefaultChatServerImage: "example.test/chatserver:v0.0.0-test",
 		ResyncPeriod:           resync,
 		CleanupTimeout:         cleanupTimeout,
