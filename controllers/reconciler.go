@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -67,6 +68,7 @@ func (b *base) conclude(ctx context.Context, obj, before tracked, stepErr error,
 	types := append([]string{imv1alpha1.ConditionReady}, also...)
 	var result ctrl.Result
 	var wait *waitError
+	previous := meta.FindStatusCondition(*obj.GetConditions(), imv1alpha1.ConditionReady)
 	switch {
 	case stepErr == nil:
 		for _, t := range types {
@@ -82,6 +84,10 @@ func (b *base) conclude(ctx context.Context, obj, before tracked, stepErr error,
 	case errors.As(stepErr, &wait):
 		for _, t := range types {
 			setCondition(obj, t, false, wait.reason, wait.message)
+		}
+		// One event when a wait starts, not one per retry.
+		if previous == nil || previous.Reason != wait.reason {
+			b.events.Eventf(obj, nil, corev1.EventTypeWarning, wait.reason, "Reconcile", "%s", wait.message)
 		}
 		result = ctrl.Result{RequeueAfter: b.backoff.next(key)}
 	default:
