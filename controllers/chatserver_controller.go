@@ -1,6 +1,166 @@
 package controllers
 
-import ctrl "sigs.k8s.io/controller-runtime"
+import (
+	"context"
+	"fmt"
+	"time"
 
-// setupChatServer is a placeholder until the ChatServer reconciler lands.
-func setupChatServer(ctrl.Manager, Options) error { return nil }
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
+	chatclient "github.com/chat-operator/chat-operator/chatserver/client"
+)
+
+// +kubebuilder:rbac:groups=im.chat-operator.dev,resources=chatservers,verbs=get;list;watch
+// +kubebuilder:rbac:groups=im.chat-operator.dev,resources=chatservers/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=im.chat-operator.dev,resources=chatservers/finalizers,verbs=update
+// +kubebuilder:rbac:groups=apps,resources=deployments;statefulsets,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups="",resources=services;secrets,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// ChatServerReconciler turns a ChatServer into its Secrets, its database
+// (a PostgreSQL StatefulSet, or a DSN the platform team keeps in a Secret),
+// the chatserver Deployment, its Service and PodDisruptionBudget, and
+// reports whether the running server answers.
+//
+// It needs no finalizer: every object it creates carries a controller
+// owner reference, so the garbage collector removes them with the
+// ChatServer, and deleting one can never get stuck.
+type ChatServerReconciler struct {
+	base
+}
+
+// chatServerRun is what one reconcile learns on its way through the steps;
+// the status is computed from it at the end, in one place.
+type chatServerRun struct {
+	server *imv1alpha1.ChatServer
+
+	// token is the platform token the chatserver is started with.
+	token string
+	// dsnRef is the Secret key the chatserver reads CHAT_DATABASE_URL from,
+	// and dsn its value (hashed into the pod template, never stored).
+	dsnRef *imv1alpha1.SecretKeySelector
+	dsn    string
+
+	// database says whether the database is ready, and if not why.
+	database observation
+	// blocked stops the steps: something the Deployment needs is missing.
+	// The reconcile then did not succeed, so observedGeneration stays.
+	blocked bool
+
+	// deployment is the chatserver Deployment as last read or written;
+	// nil while blocked before it exists.
+	deployment *appsv1.Deployment
+	// endpoint is where the resolver says the server answers. serverSeen
+	// says whether it was asked for its info, and info or serverErr what
+	// it answered.
+	endpoint   string
+	serverSeen bool
+	info       *chatclient.Info
+	serverErr  error
+}
+
+// observation is a readiness verdict with the reason a person reads.
+type observation struct {
+	ready   bool
+	reason  string
+	message string
+}
+
+// chatServerStep is one named phase of a reconcile.
+type chatServerStep func(context.Context, *chatServerRun) error
+
+// Reconcile runs the steps in order and writes the status once, at the end.
+func (r *ChatServerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	server := &imv1alpha1.ChatServer{}
+	if err := r.Get(ctx, req.NamespacedName, server); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.backoff.reset(req.NamespacedName)
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, fmt.Errorf("while fetching the ChatServer: %w", err)
+	}
+	if !server.DeletionTimestamp.IsZero() {
+		// The garbage collector removes what the owner references tie to
+		// the server; there is nothing to clean up and nothing to wait for.
+		r.backoff.reset(req.NamespacedName)
+		return ctrl.Result{}, nil
+	}
+
+	before := server.DeepCopy()
+	run := &chatServerRun{server: server, endpoint: r.opts.Resolver.Endpoint(server)}
+	err := r.runSteps(ctx, run,
+		r.reconcilePlatformToken,
+		r.reconcileDatabase,
+		r.reconcileDeployment,
+		r.reconcileService,
+		r.reconcilePodDisruptionBudget,
+		r.observeServer,
+	)
+	return r.reconcileStatus(ctx, before, run, err)
+}
+
+// runSteps runs each step until one fails or blocks.
+func (r *ChatServerReconciler) runSteps(ctx context.Context, run *chatServerRun, steps ...chatServerStep) error {
+	for _, step := range steps {
+		if err := step(ctx, run); err != nil {
+			return err
+		}
+		if run.blocked {
+			return nil
+		}
+	}
+	return nil
+}
+
+// observeServer asks the running chatserver for its info with the platform
+// token, once the workloads say it should answer. A failure is a state
+// (the Ready condition says why), not a reconcile error.
+func (r *ChatServerReconciler) observeServer(ctx context.Context, run *chatServerRun) error {
+	if !run.database.ready || !deploymentAvailable(run.deployment) {
+		return nil
+	}
+	run.serverSeen = true
+	platform, err := chatclient.NewPlatform(run.endpoint, run.token, r.opts.HTTPClient)
+	if err != nil {
+		run.serverErr = err
+		return nil
+	}
+	info, err := platform.Info(ctx)
+	if err != nil {
+		run.serverErr = err
+		return nil
+	}
+	run.info = &info
+	return nil
+}
+
+// setupChatServer registers the ChatServer reconciler. Status writes do
+// not trigger it (GenerationChangedPredicate); the owned objects do, so a
+// Deployment becoming available or a generated Secret being edited is
+// acted on at once.
+func setupChatServer(mgr ctrl.Manager, opts Options) error {
+	r := &ChatServerReconciler{base: newBase(mgr, opts)}
+	// A server coming up is polled at least once a minute (or once per
+	// resync period, if shorter): whether it answers is not something a
+	// watch can report.
+	r.backoff = newBackoff(time.Second, min(opts.ResyncPeriod, time.Minute))
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("chatserver").
+		For(&imv1alpha1.ChatServer{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Owns(&appsv1.Deployment{}).
+		Owns(&appsv1.StatefulSet{}).
+		Owns(&corev1.Service{}).
+		Owns(&corev1.Secret{}).
+		Owns(&policyv1.PodDisruptionBudget{}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
+		Complete(r)
+}
