@@ -11,8 +11,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
 	chatclient "github.com/chat-operator/chat-operator/chatserver/client"
@@ -143,16 +147,51 @@ func (r *ChatServerReconciler) observeServer(ctx context.Context, run *chatServe
 	return nil
 }
 
+// indexServerSecrets: a ChatServer by the names of the Secrets it reads
+// (platform token, managed database, external DSN), so an edit to one of
+// them, labelled for the cache but made by hand rather than owned, wakes
+// the server at once.
+const indexServerSecrets = "chatserver.secrets"
+
+func serverSecretNames(obj client.Object) []string {
+	server := obj.(*imv1alpha1.ChatServer)
+	names := []string{PlatformTokenSecretName(server), postgresName(server)}
+	if ext := server.Spec.Database.External; ext != nil {
+		names = append(names, ext.DSNSecretRef.Name)
+	}
+	return names
+}
+
+// serversOfSecret maps a Secret to the ChatServers in its namespace that
+// read it.
+func (r *ChatServerReconciler) serversOfSecret(ctx context.Context, secret client.Object) []reconcile.Request {
+	var servers imv1alpha1.ChatServerList
+	if err := r.List(ctx, &servers, client.InNamespace(secret.GetNamespace()),
+		client.MatchingFields{indexServerSecrets: secret.GetName()}); err != nil {
+		logf.FromContext(ctx).Error(err, "Listing the ChatServers reading a Secret", "secret", client.ObjectKeyFromObject(secret))
+		return nil
+	}
+	requests := make([]reconcile.Request, 0, len(servers.Items))
+	for i := range servers.Items {
+		requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&servers.Items[i])})
+	}
+	return requests
+}
+
 // setupChatServer registers the ChatServer reconciler. Status writes do
 // not trigger it (GenerationChangedPredicate); the owned objects do, so a
 // Deployment becoming available or a generated Secret being edited is
-// acted on at once.
+// acted on at once, and so do labelled Secrets it reads but does not own.
 func setupChatServer(mgr ctrl.Manager, opts Options) error {
 	r := &ChatServerReconciler{base: newBase(mgr, opts)}
 	// A server coming up is polled at least once a minute (or once per
 	// resync period, if shorter): whether it answers is not something a
 	// watch can report.
 	r.backoff = newBackoff(time.Second, min(opts.ResyncPeriod, time.Minute))
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &imv1alpha1.ChatServer{},
+		indexServerSecrets, serverSecretNames); err != nil {
+		return fmt.Errorf("while indexing ChatServers by Secret: %w", err)
+	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("chatserver").
 		For(&imv1alpha1.ChatServer{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -161,6 +200,7 @@ func setupChatServer(mgr ctrl.Manager, opts Options) error {
 		Owns(&corev1.Service{}).
 		Owns(&corev1.Secret{}).
 		Owns(&policyv1.PodDisruptionBudget{}).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.serversOfSecret)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}).
 		Complete(r)
 }

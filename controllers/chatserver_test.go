@@ -458,6 +458,27 @@ var _ = Describe("ChatServer reconciler", func() {
 		waitForCondition(cs, imv1alpha1.ConditionReady, metav1.ConditionTrue)
 	})
 
+	It("rolls the Deployment when the external database's DSN is edited", func() {
+		dsn := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "ext-rotating", Labels: map[string]string{imv1alpha1.WatchLabel: "true"}},
+			Data:       map[string][]byte{"dsn": []byte("postgres://chat:one@db.example.test/chat")},
+		}
+		Expect(k8s.Create(ctx, dsn)).To(Succeed())
+		cs := makeChatServer(ns, "ext-rotate", func(cs *imv1alpha1.ChatServer) {
+			cs.Spec.Database.External = &imv1alpha1.ExternalDatabase{
+				DSNSecretRef: imv1alpha1.SecretKeySelector{Name: "ext-rotating", Key: "dsn"},
+			}
+		})
+		waitForCondition(cs, imv1alpha1.ConditionDatabaseReady, metav1.ConditionTrue)
+		first := podConfigHash(cs)
+
+		dsn.Data["dsn"] = []byte("postgres://chat:two@db.example.test/chat")
+		Expect(k8s.Update(ctx, dsn)).To(Succeed())
+		Eventually(func() string { return podConfigHash(cs) }).ShouldNot(Equal(first))
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(dsn), dsn)).To(Succeed())
+		Expect(dsn.OwnerReferences).To(BeEmpty(), "the platform team's Secret is not adopted")
+	})
+
 	It("is Ready only once the database and the Deployment are up and the chatserver answers", func() {
 		cs := makeChatServer(ns, "up")
 
