@@ -11,7 +11,6 @@ import (
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
 	chatclient "github.com/chat-operator/chat-operator/chatserver/client"
-	"github.com/chat-operator/chat-operator/chatserver/model"
 )
 
 // desiredTenant is the platform API's view of what the ChatApp declares.
@@ -34,7 +33,7 @@ func desiredTenant(app *imv1alpha1.ChatApp, masterSecret string) chatclient.AppS
 // effectiveLimits fills unset limits with the server's defaults, which is
 // how the server stores and reports them; the same table serves both.
 func effectiveLimits(l chatclient.Limits) chatclient.Limits {
-	return chatclient.Limits(model.Limits(l).WithDefaults())
+	return l.WithDefaults()
 }
 
 // tenantMatches is the Observe half of the sync: does the registered

@@ -213,7 +213,7 @@ var _ = Describe("RegistrationPolicy", func() {
 		})
 		waitForCondition(second, imv1alpha1.ConditionSynced, metav1.ConditionFalse)
 		Expect(conditionReason(second, imv1alpha1.ConditionSynced)).To(Equal(imv1alpha1.ReasonConflict))
-		Consistently(sdkRegister).WithTimeout(3 * time.Second).Should(BeFalse(), "the second policy touches nothing")
+		Consistently(sdkRegister).WithTimeout(3*time.Second).Should(BeFalse(), "the second policy touches nothing")
 	})
 
 	It("puts the app back to the defaults when deleted", func() {

@@ -41,7 +41,7 @@ func setupRegistrationPolicy(mgr ctrl.Manager, opts Options) error {
 }
 
 func (policies) newObject() *imv1alpha1.RegistrationPolicy { return &imv1alpha1.RegistrationPolicy{} }
-func (policies) newList() client.ObjectList                 { return &imv1alpha1.RegistrationPolicyList{} }
+func (policies) newList() client.ObjectList                { return &imv1alpha1.RegistrationPolicyList{} }
 
 // holder returns the oldest policy among peers other than p, if it is
 // older than p: the one that owns the app's policy.

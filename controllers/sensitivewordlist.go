@@ -23,7 +23,7 @@ func setupSensitiveWordList(mgr ctrl.Manager, opts Options) error {
 }
 
 func (wordLists) newObject() *imv1alpha1.SensitiveWordList { return &imv1alpha1.SensitiveWordList{} }
-func (wordLists) newList() client.ObjectList                { return &imv1alpha1.SensitiveWordListList{} }
+func (wordLists) newList() client.ObjectList               { return &imv1alpha1.SensitiveWordListList{} }
 
 // merged is the union of the lists' words, sorted, and whether any list
 // enables filtering.

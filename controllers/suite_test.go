@@ -44,10 +44,10 @@ var (
 	scheme   = runtime.NewScheme()
 	resolver = newTestResolver()
 	// calls counts every request the reconcilers make to a chatserver.
-	calls = newCallCounter()
-	testEnv  *envtest.Environment
-	ctx      context.Context
-	cancel   context.CancelFunc
+	calls   = newCallCounter()
+	testEnv *envtest.Environment
+	ctx     context.Context
+	cancel  context.CancelFunc
 )
 
 func TestControllers(t *testing.T) {

@@ -3,8 +3,9 @@
 // JMessage-compatible admin API (Admin: sensitive words, switches and the
 // registration policy, Basic auth with the app's masterSecret).
 //
-// It defines its own wire types and imports no other chatserver package, so
-// the operator binary does not link the server.
+// Its only chatserver import is model, for Limits (plain types, no
+// dependencies), so the operator binary does not link the server while the
+// limit names and defaults exist once.
 //
 // Every request goes through the *http.Client the caller passes, so wrapping
 // its Transport observes (or counts) every call. Failures are *Error values;

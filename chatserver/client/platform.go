@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
 )
 
 // Platform calls the operator-only platform API (/platform/v1) with the
@@ -29,19 +31,9 @@ func NewPlatform(baseURL, token string, hc *http.Client) (*Platform, error) {
 }
 
 // Limits caps what one tenant may do. A zero field means the server's
-// default (see the README's limits table); the JSON names are the server's.
-type Limits struct {
-	SensitiveWords         int `json:"sensitiveWords,omitempty"`
-	SensitiveWordLength    int `json:"sensitiveWordLength,omitempty"`
-	BatchRegister          int `json:"batchRegister,omitempty"`
-	BatchDelete            int `json:"batchDelete,omitempty"`
-	FriendsPerCall         int `json:"friendsPerCall,omitempty"`
-	MsgBodyBytes           int `json:"msgBodyBytes,omitempty"`
-	UploadBytes            int `json:"uploadBytes,omitempty"`
-	GroupMembers           int `json:"groupMembers,omitempty"`
-	ChatroomMembers        int `json:"chatroomMembers,omitempty"`
-	ChatroomMembersPerCall int `json:"chatroomMembersPerCall,omitempty"`
-}
+// default; WithDefaults fills them in. It is the server's own type, so the
+// wire names and the defaults table exist once.
+type Limits = model.Limits
 
 // Features are a tenant's optional capabilities.
 type Features struct {
