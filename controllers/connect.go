@@ -17,7 +17,10 @@ import (
 // connector builds chatserver API clients. Only it combines the resolver's
 // endpoint with credentials; the reconcilers never format URLs.
 type connector struct {
-	reader     client.Reader
+	reader client.Reader
+	// apiReader finds a token Secret created by hand without the watch
+	// label, which the cache cannot see.
+	apiReader  client.Reader
 	resolver   Resolver
 	httpClient *http.Client
 }
@@ -27,7 +30,11 @@ type connector struct {
 func (c connector) platform(ctx context.Context, server *imv1alpha1.ChatServer) (*chatclient.Platform, error) {
 	var secret corev1.Secret
 	key := types.NamespacedName{Namespace: server.Namespace, Name: PlatformTokenSecretName(server)}
-	if err := c.reader.Get(ctx, key, &secret); err != nil {
+	err := c.reader.Get(ctx, key, &secret)
+	if apierrors.IsNotFound(err) {
+		err = c.apiReader.Get(ctx, key, &secret)
+	}
+	if err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, waiting(imv1alpha1.ReasonServerNotReady, "ChatServer %s/%s has no platform token yet", server.Namespace, server.Name)
 		}

@@ -35,7 +35,10 @@ func newBase(mgr ctrl.Manager, opts Options) base {
 		opts:      opts,
 		events:    mgr.GetEventRecorder("chat-operator"),
 		backoff:   newBackoff(time.Second, 2*time.Minute),
-		conn:      connector{reader: mgr.GetClient(), resolver: opts.Resolver, httpClient: opts.HTTPClient},
+		conn: connector{
+			reader: mgr.GetClient(), apiReader: mgr.GetAPIReader(),
+			resolver: opts.Resolver, httpClient: opts.HTTPClient,
+		},
 	}
 }
 
