@@ -16,10 +16,6 @@ import (
 	chatclient "github.com/chat-operator/chat-operator/chatserver/client"
 )
 
-// reasonReconcileFailed: a step failed against the API server; the message
-// says which object and why.
-const reasonReconcileFailed = "ReconcileFailed"
-
 // reconcileStatus computes the status from what the steps saw, writes it
 // once if it changed, and picks when to look again. It is the only place a
 // ChatServer's status is set.
@@ -50,7 +46,7 @@ func (r *ChatServerReconciler) reconcileStatus(ctx context.Context, before *imv1
 	r.recordTransitions(before, server)
 
 	if stepErr != nil {
-		r.events.Eventf(server, nil, corev1.EventTypeWarning, reasonReconcileFailed, "Reconcile", "%v", stepErr)
+		r.events.Eventf(server, nil, corev1.EventTypeWarning, imv1alpha1.ReasonReconcileFailed, "Reconcile", "%v", stepErr)
 		return ctrl.Result{}, stepErr
 	}
 	if isConditionTrue(server, imv1alpha1.ConditionReady) {
@@ -69,7 +65,7 @@ func (r *ChatServerReconciler) reconcileStatus(ctx context.Context, before *imv1
 func computeChatServerStatus(server *imv1alpha1.ChatServer, run *chatServerRun, stepErr error) {
 	server.Status.Endpoint = run.endpoint
 	if stepErr != nil {
-		setCondition(server, imv1alpha1.ConditionReady, false, reasonReconcileFailed, stepErr.Error())
+		setCondition(server, imv1alpha1.ConditionReady, false, imv1alpha1.ReasonReconcileFailed, stepErr.Error())
 		return
 	}
 

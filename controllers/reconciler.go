@@ -95,9 +95,9 @@ func (b *base) conclude(ctx context.Context, obj, before tracked, stepErr error,
 		result = ctrl.Result{RequeueAfter: b.backoff.next(key)}
 	default:
 		for _, t := range types {
-			setCondition(obj, t, false, "Error", stepErr.Error())
+			setCondition(obj, t, false, imv1alpha1.ReasonReconcileFailed, stepErr.Error())
 		}
-		b.events.Eventf(obj, nil, corev1.EventTypeWarning, "ReconcileFailed", "Reconcile", "%v", stepErr)
+		b.events.Eventf(obj, nil, corev1.EventTypeWarning, imv1alpha1.ReasonReconcileFailed, "Reconcile", "%v", stepErr)
 	}
 	if err := patchStatus(ctx, b.Client, before, obj); err != nil {
 		return ctrl.Result{}, errors.Join(stepErr, err)

@@ -68,4 +68,7 @@ const (
 	ReasonServerRejected      = "ServerRejected"
 	ReasonDeploymentNotReady  = "DeploymentNotReady"
 	ReasonDatabaseNotReady    = "DatabaseNotReady"
+	// ReasonReconcileFailed: a step failed against the API server; the
+	// message says which, and the reconcile is retried with backoff.
+	ReasonReconcileFailed = "ReconcileFailed"
 )
