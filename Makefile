@@ -50,6 +50,11 @@ test: deps ## Run the whole suite: SQLite, PostgreSQL and envtest (installs Post
 test-short: ## Run the suite on SQLite only (no PostgreSQL; envtest suites skip)
 	$(GO) test -count=1 ./...
 
+.PHONY: verify-manifests
+verify-manifests: ## Check config/ alone: generated files fresh, kustomize builds, samples valid on a real API server
+	assets=$$($(ENVTEST_ASSETS)) && \
+	KUBEBUILDER_ASSETS="$$assets" CHAT_TEST_REQUIRE_ENVTEST=1 $(GO) test -count=1 ./test/manifests/
+
 envtest-assets: ## Build kube-apiserver and etcd for envtest once (about 5 min) and print their cached directory
 	@$(ENVTEST_ASSETS)
 
