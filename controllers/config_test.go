@@ -205,6 +205,15 @@ var _ = Describe("RegistrationPolicy", func() {
 		Eventually(sdkRegister).Should(BeTrue())
 	})
 
+	It("refuses a username pattern that is not RE2 before calling the server", func() {
+		p := newPolicy("badpattern", func(p *imv1alpha1.RegistrationPolicy) {
+			p.Spec.Username = &imv1alpha1.UsernameRules{Pattern: "^(unclosed"}
+		})
+		waitForCondition(p, imv1alpha1.ConditionSynced, metav1.ConditionFalse)
+		Expect(conditionReason(p, imv1alpha1.ConditionSynced)).To(Equal(imv1alpha1.ReasonInvalidSpec))
+		Consistently(sdkRegister).WithTimeout(2 * time.Second).Should(BeTrue(), "nothing was applied")
+	})
+
 	It("gives a second policy for the same app a Conflict", func() {
 		first := newPolicy("first")
 		waitForCondition(first, imv1alpha1.ConditionSynced, metav1.ConditionTrue)

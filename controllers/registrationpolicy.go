@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -123,6 +124,10 @@ func (policies) declared(ctx context.Context, r *policyReconciler, p *imv1alpha1
 	if u := s.Username; u != nil {
 		out.Policy.Username = &chatclient.UsernameRules{MinLength: intPtr(u.MinLength), MaxLength: intPtr(u.MaxLength)}
 		if u.Pattern != "" {
+			// CEL cannot check RE2 syntax; the guard does, before any call.
+			if _, err := regexp.Compile(u.Pattern); err != nil {
+				return declared{}, waiting(imv1alpha1.ReasonInvalidSpec, "spec.username.pattern: %v", err)
+			}
 			out.Policy.Username.Pattern = &u.Pattern
 		}
 	}
