@@ -31,36 +31,48 @@ const (
 )
 
 // AppLimits caps what the tenant may do. Zero or absent fields take the
-// server's defaults (the JMessage documented limits).
+// server's defaults (the JMessage documented limits). The maxima are the
+// chatserver's ceilings (chatserver/core limitCeilings), so a value the
+// server would refuse is refused at apply time.
 type AppLimits struct {
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100000
 	// +optional
 	SensitiveWords int32 `json:"sensitiveWords,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
 	// +optional
 	SensitiveWordLength int32 `json:"sensitiveWordLength,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=5000
 	// +optional
 	BatchRegister int32 `json:"batchRegister,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=5000
 	// +optional
 	BatchDelete int32 `json:"batchDelete,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=5000
 	// +optional
 	FriendsPerCall int32 `json:"friendsPerCall,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1048576
 	// +optional
 	MsgBodyBytes int32 `json:"msgBodyBytes,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1073741824
 	// +optional
 	UploadBytes int32 `json:"uploadBytes,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100000
 	// +optional
 	GroupMembers int32 `json:"groupMembers,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000000
 	// +optional
 	ChatroomMembers int32 `json:"chatroomMembers,omitempty"`
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
 	// +optional
 	ChatroomMembersPerCall int32 `json:"chatroomMembersPerCall,omitempty"`
 }
