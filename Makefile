@@ -58,10 +58,16 @@ verify-manifests: ## Check config/ alone: generated files fresh, kustomize build
 envtest-assets: ## Build kube-apiserver and etcd for envtest once (about 5 min) and print their cached directory
 	@$(ENVTEST_ASSETS)
 
-bench: deps ## Run the benchmarks on both stores and print the figures
+# The operator's benchmarks (test/operatorbench) run under envtest; they are
+# one-shot scenarios (1,000 apps, 50 edits, one resync round), hence 1x, and
+# need no PostgreSQL.
+bench: deps ## Run the benchmarks on both stores and the operator's under envtest, and print the figures
 	@echo "cores: $$(nproc)  GOMAXPROCS: $${GOMAXPROCS:-$$(nproc)}"
 	WITH_POSTGRES_DURABLE=1 CHAT_TEST_REQUIRE_POSTGRES=1 $(WITH_PG) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) \
 		./chatserver/passhash/ ./chatserver/wordfilter/ ./test/bench/
+	assets=$$($(ENVTEST_ASSETS)) && \
+	KUBEBUILDER_ASSETS="$$assets" CHAT_TEST_REQUIRE_ENVTEST=1 \
+	$(GO) test -run '^$$' -bench . -benchtime=1x -timeout 20m ./test/operatorbench/
 
 lint: fmt vet ## gofmt, go vet and staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
