@@ -38,6 +38,8 @@ func main() {
 	var leaderElect bool
 	var resync, cleanup time.Duration
 	var workers int
+	var qps float64
+	var burst int
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to (\"0\" disables it)")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "address the health probes bind to")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "enable leader election, for more than one manager replica")
@@ -45,6 +47,8 @@ func main() {
 	flag.DurationVar(&resync, "resync-period", controllers.DefaultResyncPeriod, "how often unchanged objects are compared with the running server to correct drift")
 	flag.DurationVar(&cleanup, "cleanup-timeout", controllers.DefaultCleanupTimeout, "how long a finalizer retries an unreachable server before giving up")
 	flag.IntVar(&workers, "max-concurrent-reconciles", 4, "reconciles run in parallel per kind")
+	flag.Float64Var(&qps, "kube-api-qps", 0, "client-side limit on requests per second to the API server (0: none; API Priority and Fairness protects the server)")
+	flag.IntVar(&burst, "kube-api-burst", 0, "burst above --kube-api-qps")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -55,7 +59,11 @@ func main() {
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(imv1alpha1.AddToScheme(scheme))
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	cfg := ctrl.GetConfigOrDie()
+	if qps > 0 {
+		cfg.QPS, cfg.Burst = float32(qps), max(burst, int(qps))
+	}
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: metricsAddr},
 		HealthProbeBindAddress: probeAddr,

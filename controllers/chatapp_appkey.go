@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
@@ -31,21 +32,28 @@ func randomAlphanumeric(n int) string {
 	return string(out)
 }
 
-// ensureAppKey generates the appKey into the spec when it is empty. The
-// spec, not the status, holds it so it survives a backup and restore of
-// the object; the CRD's CEL rule keeps it from changing afterwards. It
-// reports whether it wrote, since the write triggers the next round.
-func (r *ChatAppReconciler) ensureAppKey(ctx context.Context, app *imv1alpha1.ChatApp) (bool, error) {
-	if app.Spec.AppKey != "" {
+// prepare adds the finalizer and generates the appKey into the spec when
+// empty, in one write: a new app then costs one patch, not two. The spec,
+// not the status, holds the key so it survives a backup and restore of the
+// object; the CRD's CEL rule keeps it from changing afterwards. It reports
+// whether it wrote, since the write triggers the next round.
+func (r *ChatAppReconciler) prepare(ctx context.Context, app *imv1alpha1.ChatApp) (bool, error) {
+	needKey := app.Spec.AppKey == ""
+	if !needKey && controllerutil.ContainsFinalizer(app, Finalizer) {
 		return false, nil
 	}
 	patch := client.MergeFromWithOptions(app.DeepCopy(), client.MergeFromWithOptimisticLock{})
-	app.Spec.AppKey = randomAlphanumeric(24)
-	if err := r.Patch(ctx, app, patch); err != nil {
-		return false, fmt.Errorf("writing the generated appKey: %w", err)
+	controllerutil.AddFinalizer(app, Finalizer)
+	if needKey {
+		app.Spec.AppKey = randomAlphanumeric(24)
 	}
-	log.FromContext(ctx).Info("Generated appKey", "chatapp", client.ObjectKeyFromObject(app), "appKey", app.Spec.AppKey)
-	r.events.Eventf(app, nil, corev1.EventTypeNormal, "AppKeyGenerated", "Create", "Generated appKey %s", app.Spec.AppKey)
+	if err := r.Patch(ctx, app, patch); err != nil {
+		return false, fmt.Errorf("adding the finalizer and appKey: %w", err)
+	}
+	if needKey {
+		log.FromContext(ctx).Info("Generated appKey", "chatapp", client.ObjectKeyFromObject(app), "appKey", app.Spec.AppKey)
+		r.events.Eventf(app, nil, corev1.EventTypeNormal, "AppKeyGenerated", "Create", "Generated appKey %s", app.Spec.AppKey)
+	}
 	return true, nil
 }
 

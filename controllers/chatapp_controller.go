@@ -47,10 +47,7 @@ func (r *ChatAppReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	if !app.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, app)
 	}
-	if wrote, err := ensureFinalizer(ctx, r.Client, app); err != nil || wrote {
-		return ctrl.Result{}, err
-	}
-	if wrote, err := r.ensureAppKey(ctx, app); err != nil || wrote {
+	if wrote, err := r.prepare(ctx, app); err != nil || wrote {
 		return ctrl.Result{}, err
 	}
 	before := app.DeepCopy()

@@ -110,8 +110,12 @@ var _ = Describe("ChatApp", func() {
 		Expect(chatclient.IsUnauthorized(err)).To(BeTrue(), "got %v", err)
 
 		// The appKey in the spec can no longer change.
-		app.Spec.AppKey = "ABCDEFGHIJKLMNOPQRSTUVWX"
-		err = k8s.Update(ctx, app)
+		Eventually(func() bool {
+			Expect(k8s.Get(ctx, client.ObjectKeyFromObject(app), app)).To(Succeed())
+			app.Spec.AppKey = "ABCDEFGHIJKLMNOPQRSTUVWX"
+			err = k8s.Update(ctx, app)
+			return !apierrors.IsConflict(err)
+		}).Should(BeTrue())
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
 		Expect(err.Error()).To(ContainSubstring("appKey is immutable once set"))
 	})

@@ -211,7 +211,7 @@ var _ = Describe("RegistrationPolicy", func() {
 		})
 		waitForCondition(p, imv1alpha1.ConditionSynced, metav1.ConditionFalse)
 		Expect(conditionReason(p, imv1alpha1.ConditionSynced)).To(Equal(imv1alpha1.ReasonInvalidSpec))
-		Consistently(sdkRegister).WithTimeout(2 * time.Second).Should(BeTrue(), "nothing was applied")
+		Consistently(sdkRegister).WithTimeout(2*time.Second).Should(BeTrue(), "nothing was applied")
 	})
 
 	It("gives a second policy for the same app a Conflict", func() {

@@ -42,13 +42,18 @@ var _ = Describe("CRD validation", func() {
 			return k8s.Update(ctx, app)
 		}).Should(Succeed())
 
-		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(app), app)).To(Succeed())
-		app.Spec.AppKey = "ABCDEFGHIJKLMNOPQRSTUVWX"
-		expectInvalid(k8s.Update(ctx, app), "appKey is immutable once set")
-
-		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(app), app)).To(Succeed())
-		app.Spec.AppKey = ""
-		expectInvalid(k8s.Update(ctx, app), "appKey is immutable once set")
+		// The controller writes the object too; retry on a stale version
+		// until the API server answers with the rule.
+		for _, next := range []string{"ABCDEFGHIJKLMNOPQRSTUVWX", ""} {
+			var err error
+			Eventually(func() bool {
+				Expect(k8s.Get(ctx, client.ObjectKeyFromObject(app), app)).To(Succeed())
+				app.Spec.AppKey = next
+				err = k8s.Update(ctx, app)
+				return !apierrors.IsConflict(err)
+			}).Should(BeTrue())
+			expectInvalid(err, "appKey is immutable once set")
+		}
 	})
 
 	It("refuses an appKey that is not 24 letters and digits", func() {
