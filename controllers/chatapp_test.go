@@ -233,7 +233,7 @@ var _ = Describe("ChatApp", func() {
 	It("is not stuck in Terminating when the server does not answer", func() {
 		app := newApp(ns, "orphan", func(a *imv1alpha1.ChatApp) { a.Spec.DeletionPolicy = imv1alpha1.DeletionPolicyDelete })
 		waitForCondition(app, imv1alpha1.ConditionReady, metav1.ConditionTrue)
-		resolver.set(client.ObjectKeyFromObject(cs), unreachableURL)
+		resolver.Set(client.ObjectKeyFromObject(cs), unreachableURL)
 		Expect(k8s.Delete(ctx, app)).To(Succeed())
 		Eventually(func() bool {
 			return apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKeyFromObject(app), app))

@@ -584,7 +584,7 @@ var _ = Describe("ChatServer reconciler", func() {
 		By("still looking: a server that stops answering is noticed at a resync")
 		// Nothing in the cluster changes, so only the periodic resync can
 		// see it; this also shows the quiet period above had resyncs in it.
-		srv.http.Close()
+		srv.Close()
 		Eventually(func() string { return conditionReason(cs, imv1alpha1.ConditionReady) }).
 			WithTimeout(3 * resync).Should(Equal(imv1alpha1.ReasonServerUnreachable))
 	})

@@ -240,7 +240,7 @@ var _ = Describe("RegistrationPolicy", func() {
 // point at.
 func platformOfApp(app *imv1alpha1.ChatApp) *chatclient.Platform {
 	GinkgoHelper()
-	for _, s := range resolver.running() {
+	for _, s := range started {
 		if s.URL == string(credentials(app).Data["adminURL"]) {
 			return platformOf(s)
 		}

@@ -1,103 +1,30 @@
 package controllers_test
 
 import (
-	"context"
 	"crypto/rand"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"github.com/prometheus/client_golang/prometheus"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
-	"github.com/chat-operator/chat-operator/chatserver/core"
-	"github.com/chat-operator/chat-operator/chatserver/server"
-	"github.com/chat-operator/chat-operator/chatserver/store"
-	"github.com/chat-operator/chat-operator/controllers"
+	"github.com/chat-operator/chat-operator/test/envtestutil"
 )
 
-// testResolver points each ChatServer at a chatserver running in this
-// process. A server without an entry resolves to a closed port, which is
-// how tests make a server unreachable.
-type testResolver struct {
-	mu      sync.Mutex
-	urls    map[types.NamespacedName]string
-	servers []*httptest.Server
-	started []*runningServer
-}
+// runningServer is a real chatserver (SQLite) serving over HTTP in this
+// process; bringUp starts them.
+type runningServer = envtestutil.ChatServer
 
-// running lists the chatservers started so far.
-func (r *testResolver) running() []*runningServer {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*runningServer(nil), r.started...)
-}
+// unreachableURL is where a ChatServer the resolver has no server for
+// resolves: a loopback port nothing listens on.
+const unreachableURL = envtestutil.UnreachableURL
 
-func newTestResolver() *testResolver {
-	return &testResolver{urls: map[types.NamespacedName]string{}}
-}
-
-// unreachableURL is a loopback port nothing listens on.
-const unreachableURL = "http://127.0.0.1:1"
-
-func (r *testResolver) Endpoint(s *imv1alpha1.ChatServer) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if u, ok := r.urls[types.NamespacedName{Namespace: s.Namespace, Name: s.Name}]; ok {
-		return u
-	}
-	return unreachableURL
-}
-
-func (r *testResolver) set(key types.NamespacedName, url string) {
-	r.mu.Lock()
-	r.urls[key] = url
-	r.mu.Unlock()
-}
-
-func (r *testResolver) closeAll() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, s := range r.servers {
-		s.Close()
-	}
-}
-
-// runningServer is a real chatserver (SQLite) serving over HTTP.
-type runningServer struct {
-	URL   string
-	Token string
-	Svc   *core.Service
-	http  *httptest.Server
-}
-
-// startChatServer runs a chatserver that accepts token on its platform API.
-func startChatServer(token string) *runningServer {
-	GinkgoHelper()
-	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(GinkgoT().TempDir(), "chat.db"))
-	Expect(err).NotTo(HaveOccurred())
-	svc := core.New(st)
-	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry()))
-	DeferCleanup(func() {
-		ts.Close()
-		_ = st.Close()
-	})
-	resolver.mu.Lock()
-	srv := &runningServer{URL: ts.URL, Token: token, Svc: svc, http: ts}
-	resolver.servers = append(resolver.servers, ts)
-	resolver.started = append(resolver.started, srv)
-	resolver.mu.Unlock()
-	return srv
-}
+// started lists the chatservers bringUp has started, in order.
+var started []*runningServer
 
 // newNamespace creates a namespace with a random name for one test.
 func newNamespace() string {
@@ -111,17 +38,14 @@ func newNamespace() string {
 // ChatServer the operator has reconciled: it waits for the generated
 // platform token, starts a chatserver in this process with that token,
 // points the resolver at it and marks the Deployment and (for a managed
-// database) the StatefulSet ready.
+// database) the StatefulSet ready. The chatserver stops when the spec (or
+// the container that started it) ends.
 func bringUp(cs *imv1alpha1.ChatServer) *runningServer {
 	GinkgoHelper()
-	key := client.ObjectKeyFromObject(cs)
-	var secret corev1.Secret
-	Eventually(func() error {
-		return k8s.Get(ctx, types.NamespacedName{Namespace: cs.Namespace, Name: controllers.PlatformTokenSecretName(cs)}, &secret)
-	}).Should(Succeed())
-	srv := startChatServer(string(secret.Data[controllers.PlatformTokenKey]))
-	resolver.set(key, srv.URL)
-	markWorkloadsReady(cs)
+	srv, err := envtestutil.BringUp(ctx, k8s, resolver, cs, GinkgoT().TempDir())
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(srv.Close)
+	started = append(started, srv)
 	return srv
 }
 
@@ -129,36 +53,7 @@ func bringUp(cs *imv1alpha1.ChatServer) *runningServer {
 // write once the pods run.
 func markWorkloadsReady(cs *imv1alpha1.ChatServer) {
 	GinkgoHelper()
-	var dep appsv1.Deployment
-	Eventually(func() error {
-		return k8s.Get(ctx, types.NamespacedName{Namespace: cs.Namespace, Name: controllers.ServiceName(cs)}, &dep)
-	}).Should(Succeed())
-	replicas := int32(1)
-	if dep.Spec.Replicas != nil {
-		replicas = *dep.Spec.Replicas
-	}
-	dep.Status = appsv1.DeploymentStatus{
-		ObservedGeneration: dep.Generation,
-		Replicas:           replicas, ReadyReplicas: replicas, AvailableReplicas: replicas, UpdatedReplicas: replicas,
-		Conditions: []appsv1.DeploymentCondition{{
-			Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable",
-			LastUpdateTime: metav1.Now(), LastTransitionTime: metav1.Now(),
-		}},
-	}
-	Expect(k8s.Status().Update(ctx, &dep)).To(Succeed())
-
-	if cs.Spec.Database.External != nil {
-		return
-	}
-	var sts appsv1.StatefulSet
-	Eventually(func() error {
-		return k8s.Get(ctx, types.NamespacedName{Namespace: cs.Namespace, Name: cs.Name + "-postgres"}, &sts)
-	}).Should(Succeed())
-	sts.Status = appsv1.StatefulSetStatus{
-		ObservedGeneration: sts.Generation, Replicas: 1, ReadyReplicas: 1, AvailableReplicas: 1,
-		CurrentReplicas: 1, UpdatedReplicas: 1,
-	}
-	Expect(k8s.Status().Update(ctx, &sts)).To(Succeed())
+	Expect(envtestutil.MarkWorkloadsReady(ctx, k8s, cs)).To(Succeed())
 }
 
 // readyServer creates a ChatServer in ns, brings it up and waits until it

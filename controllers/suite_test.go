@@ -3,16 +3,11 @@ package controllers_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -20,19 +15,19 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
 	"github.com/chat-operator/chat-operator/controllers"
+	"github.com/chat-operator/chat-operator/test/envtestutil"
 )
 
 // The suite runs the four reconcilers in a real manager against a real
 // kube-apiserver and etcd (envtest, binaries from hack/envtest-assets.sh),
-// and against real chatservers started in this process (see
-// chatserver_test.go helpers). No pods run under envtest, so tests mark
-// Deployments and StatefulSets ready by patching their status.
+// and against real chatservers started in this process (bringUp in
+// helpers_test.go). No pods run under envtest, so tests mark Deployments
+// and StatefulSets ready by patching their status. Without envtest
+// binaries the suite skips, or fails under CHAT_TEST_REQUIRE_ENVTEST=1
+// (see test/envtestutil).
 
 const (
-	envAssets  = "KUBEBUILDER_ASSETS"
-	envRequire = "CHAT_TEST_REQUIRE_ENVTEST"
 	// resync is short so drift correction is observable in a test.
 	resync = 2 * time.Second
 	// cleanupTimeout bounds how long a finalizer retries a dead server.
@@ -41,8 +36,8 @@ const (
 
 var (
 	k8s      client.Client
-	scheme   = runtime.NewScheme()
-	resolver = newTestResolver()
+	scheme   = envtestutil.NewScheme()
+	resolver = envtestutil.NewResolver()
 	// calls counts every request the reconcilers make to a chatserver.
 	calls   = newCallCounter()
 	testEnv *envtest.Environment
@@ -56,26 +51,19 @@ func TestControllers(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
-	assets := os.Getenv(envAssets)
-	if assets == "" {
-		if os.Getenv(envRequire) == "1" {
-			Fail(envAssets + " is not set but " + envRequire + "=1: run `make test` or export " +
-				envAssets + "=\"$(hack/envtest-assets.sh)\"")
-		}
-		Skip(envAssets + " not set: the controller suite needs envtest binaries (make envtest-assets)")
+	var err error
+	testEnv, err = envtestutil.NewEnvironment()
+	if envtestutil.ShouldSkip(err) {
+		Skip(err.Error())
+	}
+	if err != nil {
+		Fail(err.Error())
 	}
 	SetDefaultEventuallyTimeout(30 * time.Second)
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(imv1alpha1.AddToScheme(scheme))
 
 	ctx, cancel = context.WithCancel(context.Background())
-	testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
 	cfg, err := testEnv.Start()
 	Expect(err).NotTo(HaveOccurred())
 
@@ -108,5 +96,4 @@ var _ = AfterSuite(func() {
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
 	}
-	resolver.closeAll()
 })

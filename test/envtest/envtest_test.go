@@ -6,58 +6,20 @@ package envtest_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-)
 
-const (
-	// envAssets is envtest's own variable: the directory holding
-	// kube-apiserver and etcd.
-	envAssets = "KUBEBUILDER_ASSETS"
-	// envRequire, when "1", turns missing assets into a failure:
-	// `make test` sets it so the envtest suites can never be skipped.
-	envRequire = "CHAT_TEST_REQUIRE_ENVTEST"
+	"github.com/chat-operator/chat-operator/test/envtestutil"
 )
-
-// start runs an envtest control plane for the test and stops it at cleanup.
-func start(t *testing.T) client.Client {
-	t.Helper()
-	assets := os.Getenv(envAssets)
-	if assets == "" {
-		if os.Getenv(envRequire) == "1" {
-			t.Fatalf("%s is not set but %s=1: build the binaries with `make envtest-assets` "+
-				"and run the tests through `make test` (or export %s=\"$(hack/envtest-assets.sh)\")",
-				envAssets, envRequire, envAssets)
-		}
-		t.Skipf("%s not set: envtest suites are skipped (make test runs them; make envtest-assets builds the binaries)", envAssets)
-	}
-	env := &envtest.Environment{BinaryAssetsDirectory: assets}
-	t0 := time.Now()
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("start envtest with %s=%s: %v (rebuild the binaries with `make envtest-assets`)", envAssets, assets, err)
-	}
-	t.Logf("envtest control plane up in %v", time.Since(t0).Round(time.Millisecond))
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stop envtest: %v", err)
-		}
-	})
-	c, err := client.New(cfg, client.Options{})
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	return c
-}
 
 func TestNamespaceAndConfigMapRoundTrip(t *testing.T) {
-	c := start(t)
+	// kube-apiserver and etcd alone: no CRDs. Without envtest binaries
+	// this skips, or fails under CHAT_TEST_REQUIRE_ENVTEST=1.
+	c := envtestutil.StartForTest(t, envtestutil.NewBareEnvironment, client.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 

@@ -2,8 +2,6 @@ package manifests_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,16 +10,8 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
-)
 
-const (
-	// envAssets is envtest's own variable: the directory holding
-	// kube-apiserver and etcd (hack/envtest-assets.sh prints it).
-	envAssets = "KUBEBUILDER_ASSETS"
-	// envRequire, when "1", turns missing assets into a failure, so
-	// `make test` can never skip this.
-	envRequire = "CHAT_TEST_REQUIRE_ENVTEST"
+	"github.com/chat-operator/chat-operator/test/envtestutil"
 )
 
 // TestManifestsOnAPIServer has a real kube-apiserver judge what the
@@ -30,7 +20,9 @@ const (
 // manager's pod. Everything is a server-side dry run, so nothing needs a
 // controller or a node.
 func TestManifestsOnAPIServer(t *testing.T) {
-	c := startAPIServer(t)
+	// kube-apiserver and etcd with the CRDs installed. Without envtest
+	// binaries this skips, or fails under CHAT_TEST_REQUIRE_ENVTEST=1.
+	c := envtestutil.StartForTest(t, envtestutil.NewEnvironment, client.Options{Scheme: scheme})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -81,39 +73,6 @@ func TestManifestsOnAPIServer(t *testing.T) {
 		}
 		dryRunCreate(ctx, t, c, pod)
 	})
-}
-
-// startAPIServer runs kube-apiserver and etcd with the CRDs installed, or
-// skips when the binaries are not there (unless CHAT_TEST_REQUIRE_ENVTEST).
-func startAPIServer(t *testing.T) client.Client {
-	t.Helper()
-	assets := os.Getenv(envAssets)
-	if assets == "" {
-		if os.Getenv(envRequire) == "1" {
-			t.Fatalf("%s is not set but %s=1: run `make test` or export %s=\"$(hack/envtest-assets.sh)\"",
-				envAssets, envRequire, envAssets)
-		}
-		t.Skipf("%s not set: the API server checks are skipped (make test runs them; make envtest-assets builds the binaries)", envAssets)
-	}
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(repoRoot(t), "config/crd/bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := env.Start()
-	if err != nil {
-		t.Fatalf("start envtest with %s=%s: %v (rebuild the binaries with `make envtest-assets`)", envAssets, assets, err)
-	}
-	t.Cleanup(func() {
-		if err := env.Stop(); err != nil {
-			t.Errorf("stop envtest: %v", err)
-		}
-	})
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	return c
 }
 
 func createNamespace(ctx context.Context, t *testing.T, c client.Client, name string, labels map[string]string) string {

@@ -6,14 +6,12 @@
 package manifests_test
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
-	"sync"
 	"testing"
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -26,6 +24,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
+	"github.com/chat-operator/chat-operator/test/envtestutil"
 )
 
 // scheme knows every kind config/ may hold, so each object decodes into
@@ -42,39 +41,15 @@ var scheme = func() *runtime.Scheme {
 // manifest would otherwise be dropped silently by the API server.
 var strict = serializer.NewCodecFactory(scheme, serializer.EnableStrict).UniversalDeserializer()
 
-var (
-	rootOnce sync.Once
-	rootDir  string
-	errRoot  error
-)
-
 // repoRoot is the directory holding go.mod. Tests run in their package's
 // directory; every path in this package is relative to the root instead.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	rootOnce.Do(func() {
-		dir, err := os.Getwd()
-		if err != nil {
-			errRoot = err
-			return
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				rootDir = dir
-				return
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				errRoot = errors.New("no go.mod in the working directory or above it")
-				return
-			}
-			dir = parent
-		}
-	})
-	if errRoot != nil {
-		t.Fatalf("finding the repository root: %v", errRoot)
+	root, err := envtestutil.RepoRoot()
+	if err != nil {
+		t.Fatalf("finding the repository root: %v", err)
 	}
-	return rootDir
+	return root
 }
 
 // build runs kustomize on dir (relative to the repository root, or

@@ -6,27 +6,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/retry"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -36,16 +28,11 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
-	"github.com/chat-operator/chat-operator/chatserver/core"
-	"github.com/chat-operator/chat-operator/chatserver/server"
-	"github.com/chat-operator/chat-operator/chatserver/store"
 	"github.com/chat-operator/chat-operator/controllers"
+	"github.com/chat-operator/chat-operator/test/envtestutil"
 )
 
 const (
-	envAssets  = "KUBEBUILDER_ASSETS"
-	envRequire = "CHAT_TEST_REQUIRE_ENVTEST"
-
 	// Where the scenarios live: the ChatServer in its own namespace, as a
 	// platform team would set it up, and the apps in others.
 	serverNS   = "chat-system"
@@ -97,11 +84,15 @@ type env struct {
 	// k8s is the benchmark's own client: not rate limited and not counted,
 	// so it neither slows nor pollutes the operator's figures.
 	k8s      client.Client
-	resolver *resolver
-	chat     *chatServer
-	logs     *logSink
-	mgr      *runningManager
-	tmp      string
+	resolver *envtestutil.Resolver
+	chat     *envtestutil.ChatServer
+	// wordsChanged gets a token after every request that may change a
+	// sensitive-word list has been served, so the latency benchmark checks
+	// the store right then instead of on a timer alone.
+	wordsChanged chan struct{}
+	logs         *logSink
+	mgr          *runningManager
+	tmp          string
 
 	// thousandNS is a namespace holding knobs.apps Ready ChatApps, once
 	// one does.
@@ -136,29 +127,31 @@ func TestMain(m *testing.M) {
 }
 
 // environment returns the shared environment, starting it on first use,
-// or skips the benchmark when there are no envtest binaries.
+// or skips the benchmark when there are no envtest binaries (failing
+// instead under CHAT_TEST_REQUIRE_ENVTEST=1).
 func environment(b *testing.B) *env {
 	b.Helper()
-	assets := os.Getenv(envAssets)
-	if assets == "" {
-		if os.Getenv(envRequire) == "1" {
-			b.Fatalf("%s is not set but %s=1: run `make bench` or export %s=\"$(hack/envtest-assets.sh)\"",
-				envAssets, envRequire, envAssets)
-		}
-		b.Skip(envAssets + " not set: the operator benchmarks need envtest binaries " +
-			"(make envtest-assets, then export KUBEBUILDER_ASSETS=\"$(hack/envtest-assets.sh)\")")
-	}
 	sharedOnce.Do(func() {
-		shared, sharedErr = startEnv(assets)
+		shared, sharedErr = startEnv()
 	})
+	if envtestutil.ShouldSkip(sharedErr) {
+		b.Skip(sharedErr)
+	}
 	if sharedErr != nil {
 		b.Fatalf("starting the environment: %v", sharedErr)
 	}
 	return shared
 }
 
-func startEnv(assets string) (_ *env, err error) {
-	e := &env{knobs: readKnobs(), scheme: runtime.NewScheme(), resolver: newResolver(), logs: &logSink{}}
+func startEnv() (_ *env, err error) {
+	testEnv, err := envtestutil.NewEnvironment()
+	if err != nil {
+		return nil, err
+	}
+	e := &env{
+		knobs: readKnobs(), scheme: envtestutil.NewScheme(), resolver: envtestutil.NewResolver(),
+		wordsChanged: make(chan struct{}, 1), logs: &logSink{},
+	}
 	defer func() {
 		if err != nil {
 			e.stop()
@@ -172,17 +165,11 @@ func startEnv(assets string) (_ *env, err error) {
 	// Info level, as the manager runs by default, but into the sink: a
 	// thousand apps must not scroll the figures off the terminal.
 	logf.SetLogger(zap.New(zap.WriteTo(e.logs)))
-	utilruntime.Must(clientgoscheme.AddToScheme(e.scheme))
-	utilruntime.Must(imv1alpha1.AddToScheme(e.scheme))
 	if e.tmp, err = os.MkdirTemp("", "operatorbench-"); err != nil {
 		return e, err
 	}
 
-	e.testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
+	e.testEnv = testEnv
 	if e.cfg, err = e.testEnv.Start(); err != nil {
 		return e, fmt.Errorf("starting envtest: %w", err)
 	}
@@ -191,7 +178,6 @@ func startEnv(assets string) (_ *env, err error) {
 	if e.k8s, err = client.New(own, client.Options{Scheme: e.scheme}); err != nil {
 		return e, err
 	}
-	e.chat = newChatServer(filepath.Join(e.tmp, "chat.db"))
 	if e.mgr, err = e.startManager(0); err != nil {
 		return e, err
 	}
@@ -208,7 +194,7 @@ func (e *env) stop() {
 		_ = e.testEnv.Stop()
 	}
 	if e.chat != nil {
-		e.chat.close()
+		e.chat.Close()
 	}
 	if e.logs.file != nil {
 		_ = e.logs.file.Close()
@@ -289,86 +275,10 @@ func (e *env) restartManager(resync time.Duration) error {
 	return nil
 }
 
-// resolver points the ChatServer at the chatserver in this process, as
-// the suite's test resolver does.
-type resolver struct {
-	mu   sync.Mutex
-	urls map[types.NamespacedName]string
-}
-
-func newResolver() *resolver { return &resolver{urls: map[types.NamespacedName]string{}} }
-
-// Endpoint implements controllers.Resolver; a server without an entry
-// resolves to a port nothing listens on.
-func (r *resolver) Endpoint(s *imv1alpha1.ChatServer) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if u, ok := r.urls[types.NamespacedName{Namespace: s.Namespace, Name: s.Name}]; ok {
-		return u
-	}
-	return "http://127.0.0.1:1"
-}
-
-func (r *resolver) set(key types.NamespacedName, url string) {
-	r.mu.Lock()
-	r.urls[key] = url
-	r.mu.Unlock()
-}
-
-// chatServer is a real chatserver (SQLite) serving over HTTP, started with
-// the platform token the ChatServer controller generated.
-type chatServer struct {
-	dbPath string
-	st     *store.Store
-	svc    *core.Service
-	http   *httptest.Server
-	// wordsChanged gets a token after every request that may change a
-	// sensitive-word list has been served, so the latency benchmark checks
-	// the store right then instead of on a timer alone.
-	wordsChanged chan struct{}
-}
-
-// newChatServer prepares a chatserver on dbPath; serve starts it once the
-// operator has generated the token.
-func newChatServer(dbPath string) *chatServer {
-	return &chatServer{dbPath: dbPath, wordsChanged: make(chan struct{}, 1)}
-}
-
-// serve starts the chatserver with token; it runs until close.
-func (c *chatServer) serve(token string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	st, err := store.Open(ctx, "sqlite:"+c.dbPath)
-	if err != nil {
-		return fmt.Errorf("opening the chatserver's store: %w", err)
-	}
-	c.st, c.svc = st, core.New(st)
-	h := server.New(c.svc, server.Config{PlatformToken: token, Version: "bench"}, prometheus.NewRegistry())
-	c.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r)
-		if r.Method != http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/sensitiveword") {
-			select {
-			case c.wordsChanged <- struct{}{}:
-			default:
-			}
-		}
-	}))
-	return nil
-}
-
-func (c *chatServer) close() {
-	if c.http != nil {
-		c.http.Close()
-	}
-	if c.st != nil {
-		_ = c.st.Close()
-	}
-}
-
 // bringUpServer does what the suite's readyServer does: create the
-// ChatServer, wait for its platform token, start the chatserver with it,
-// point the resolver at it and mark the Deployment and StatefulSet ready,
-// since no pods run under envtest; then wait for Ready.
+// ChatServer, bring it up as a cluster would (envtestutil.BringUp: the
+// chatserver in this process, the resolver pointed at it, the workloads
+// marked ready) and wait for Ready.
 func (e *env) bringUpServer(ctx context.Context) error {
 	for _, ns := range []string{serverNS, appsNS, wordsNS} {
 		if err := e.k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
@@ -384,18 +294,8 @@ func (e *env) bringUpServer(ctx context.Context) error {
 	if err := e.k8s.Create(ctx, cs); err != nil {
 		return err
 	}
-	var secret corev1.Secret
-	if err := e.poll(ctx, 100*time.Millisecond, func() (bool, error) {
-		err := e.k8s.Get(ctx, types.NamespacedName{Namespace: serverNS, Name: controllers.PlatformTokenSecretName(cs)}, &secret)
-		return err == nil, client.IgnoreNotFound(err)
-	}); err != nil {
-		return fmt.Errorf("waiting for the platform token: %w", err)
-	}
-	if err := e.chat.serve(string(secret.Data[controllers.PlatformTokenKey])); err != nil {
-		return err
-	}
-	e.resolver.set(client.ObjectKeyFromObject(cs), e.chat.http.URL)
-	if err := e.markWorkloadsReady(ctx, cs); err != nil {
+	var err error
+	if e.chat, err = envtestutil.BringUp(ctx, e.k8s, e.resolver, cs, e.tmp, envtestutil.AfterEachRequest(e.noteWordEdit)); err != nil {
 		return err
 	}
 	if err := e.poll(ctx, 100*time.Millisecond, func() (bool, error) {
@@ -409,57 +309,15 @@ func (e *env) bringUpServer(ctx context.Context) error {
 	return nil
 }
 
-// markWorkloadsReady patches the status a cluster's workload controllers
-// would write once the pods run. The operator may be updating the objects
-// meanwhile, hence the conflict retries.
-func (e *env) markWorkloadsReady(ctx context.Context, cs *imv1alpha1.ChatServer) error {
-	depKey := types.NamespacedName{Namespace: cs.Namespace, Name: controllers.ServiceName(cs)}
-	stsKey := types.NamespacedName{Namespace: cs.Namespace, Name: cs.Name + "-postgres"}
-	for _, key := range []types.NamespacedName{depKey, stsKey} {
-		if err := e.poll(ctx, 100*time.Millisecond, func() (bool, error) {
-			var obj client.Object = &appsv1.Deployment{}
-			if key == stsKey {
-				obj = &appsv1.StatefulSet{}
-			}
-			err := e.k8s.Get(ctx, key, obj)
-			return err == nil, client.IgnoreNotFound(err)
-		}); err != nil {
-			return fmt.Errorf("waiting for %s: %w", key, err)
+// noteWordEdit signals wordsChanged after the chatserver has served a
+// request that may change a sensitive-word list.
+func (e *env) noteWordEdit(r *http.Request) {
+	if r.Method != http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/sensitiveword") {
+		select {
+		case e.wordsChanged <- struct{}{}:
+		default:
 		}
 	}
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		var dep appsv1.Deployment
-		if err := e.k8s.Get(ctx, depKey, &dep); err != nil {
-			return err
-		}
-		replicas := int32(1)
-		if dep.Spec.Replicas != nil {
-			replicas = *dep.Spec.Replicas
-		}
-		dep.Status = appsv1.DeploymentStatus{
-			ObservedGeneration: dep.Generation,
-			Replicas:           replicas, ReadyReplicas: replicas, AvailableReplicas: replicas, UpdatedReplicas: replicas,
-			Conditions: []appsv1.DeploymentCondition{{
-				Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable",
-				LastUpdateTime: metav1.Now(), LastTransitionTime: metav1.Now(),
-			}},
-		}
-		return e.k8s.Status().Update(ctx, &dep)
-	})
-	if err != nil {
-		return fmt.Errorf("marking the Deployment ready: %w", err)
-	}
-	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		var sts appsv1.StatefulSet
-		if err := e.k8s.Get(ctx, stsKey, &sts); err != nil {
-			return err
-		}
-		sts.Status = appsv1.StatefulSetStatus{
-			ObservedGeneration: sts.Generation, Replicas: 1, ReadyReplicas: 1, AvailableReplicas: 1,
-			CurrentReplicas: 1, UpdatedReplicas: 1,
-		}
-		return e.k8s.Status().Update(ctx, &sts)
-	})
 }
 
 // poll calls done every interval until it reports true, fails, or ctx

@@ -273,12 +273,12 @@ func BenchmarkWordListEditLatency(b *testing.B) {
 	if err := e.k8s.Create(ctx, list); err != nil && !apierrors.IsAlreadyExists(err) {
 		b.Fatal(err)
 	}
-	tenant, err := e.chat.svc.GetApp(ctx, app.Status.AppKey)
+	tenant, err := e.chat.Svc.GetApp(ctx, app.Status.AppKey)
 	if err != nil {
 		b.Fatal(err)
 	}
 	has := func(word string) (bool, error) {
-		words, _, err := e.chat.svc.ListWords(ctx, tenant, core.Page{Start: 0, Count: core.MaxWordPage})
+		words, _, err := e.chat.Svc.ListWords(ctx, tenant, core.Page{Start: 0, Count: core.MaxWordPage})
 		return slices.ContainsFunc(words, func(w model.SensitiveWord) bool { return w.Word == word }), err
 	}
 	if err := e.poll(ctx, 50*time.Millisecond, func() (bool, error) { return has("seed") }); err != nil {
@@ -323,7 +323,7 @@ func BenchmarkWordListEditLatency(b *testing.B) {
 				// Checked after each word request the chatserver
 				// serves, and every 10 ms in case one is missed.
 				select {
-				case <-e.chat.wordsChanged:
+				case <-e.wordsChanged:
 				case <-time.After(10 * time.Millisecond):
 				case <-ctx.Done():
 					b.Fatalf("word %s not in the server %s after the edit", word, time.Since(updated).Round(time.Millisecond))
