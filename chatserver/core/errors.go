@@ -64,6 +64,9 @@ var (
 	// ErrMediaLinkInvalid: a download link is tampered with, signed for
 	// something else, or expired.
 	ErrMediaLinkInvalid = errors.New("download link is invalid or expired")
+	// ErrSessionInvalid: a session token is unknown, expired, revoked or
+	// belongs to another tenant.
+	ErrSessionInvalid = errors.New("session token is invalid or expired")
 )
 
 // invalidf wraps ErrInvalid with a message for the caller.

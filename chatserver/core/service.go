@@ -21,6 +21,9 @@ type Service struct {
 	// media is where upload bytes go and how download links are signed;
 	// see media.go.
 	media mediaDeps
+	// endUsers configures sessions, verification codes and SMS; see
+	// sessions.go.
+	endUsers endUserDeps
 }
 
 // Option customises a Service.

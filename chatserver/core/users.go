@@ -177,7 +177,8 @@ func (s *Service) UpdateUser(ctx context.Context, app model.App, username string
 	})
 }
 
-// SetPassword replaces a user's password.
+// SetPassword replaces a user's password and revokes every session of
+// the user, in the same transaction.
 func (s *Service) SetPassword(ctx context.Context, app model.App, username, password string) error {
 	if err := checkPassword(password); err != nil {
 		return err
@@ -194,7 +195,14 @@ func (s *Service) SetPassword(ctx context.Context, app model.App, username, pass
 		if err != nil {
 			return err
 		}
-		return q.SetPasswordHash(ctx, app.ID, u.ID, hashes[0], s.clock())
+		if err := q.SetPasswordHash(ctx, app.ID, u.ID, hashes[0], s.clock()); err != nil {
+			return err
+		}
+		// A new password logs the user out everywhere.
+		if _, err := q.DeleteUserSessions(ctx, app.ID, u.ID); err != nil {
+			return fmt.Errorf("revoking the sessions of %s: %w", username, err)
+		}
+		return nil
 	})
 }
 

@@ -1,0 +1,189 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+)
+
+// DefaultSessionTTL is how long an end-user session lasts unless
+// WithSessionTTL says otherwise.
+const DefaultSessionTTL = 30 * 24 * time.Hour
+
+// WithSessionTTL sets how long a session token stays valid after login.
+func WithSessionTTL(ttl time.Duration) Option {
+	return func(s *Service) { s.endUsers.sessionTTL = ttl }
+}
+
+// endUserDeps holds the end-user settings (sessions, codes, SMS); zero
+// values mean the defaults.
+type endUserDeps struct {
+	sessionTTL time.Duration
+}
+
+func (s *Service) sessionTTL() time.Duration {
+	if s.endUsers.sessionTTL > 0 {
+		return s.endUsers.sessionTTL
+	}
+	return DefaultSessionTTL
+}
+
+const (
+	// sessionTokenBytes of randomness: 256 bits, far beyond guessing.
+	sessionTokenBytes = 32
+	// sessionTokenMax bounds a presented token before it is hashed; a
+	// real one is 43 characters.
+	sessionTokenMax = 256
+	deviceMax       = 32
+)
+
+// newSecretToken returns a random URL-safe token and its SHA-256, which is
+// all the store ever keeps.
+func newSecretToken() (token string, hash []byte, err error) {
+	b := make([]byte, sessionTokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("generating token: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenHash(token), nil
+}
+
+func tokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// checkDevice: a short platform name such as "a", "i", "pc" or "web".
+func checkDevice(d string) error {
+	if len(d) < 1 || len(d) > deviceMax {
+		return invalidf("device must be 1-%d bytes", deviceMax)
+	}
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return invalidf("device %q may hold only letters, digits, _ - .", clip(d))
+		}
+	}
+	return nil
+}
+
+// CreateSession logs a user in on a device: it returns a new opaque token,
+// valid for the session TTL, and the session it names. Checking the
+// user's credentials is the caller's business.
+func (s *Service) CreateSession(ctx context.Context, app model.App, username, device string) (string, model.Session, error) {
+	if err := checkDevice(device); err != nil {
+		return "", model.Session{}, err
+	}
+	token, hash, err := newSecretToken()
+	if err != nil {
+		return "", model.Session{}, err
+	}
+	now := s.clock()
+	sess := model.Session{AppID: app.ID, Username: username, Device: device, Created: now, Expires: now.Add(s.sessionTTL())}
+	err = s.store.Write(ctx, func(q *store.Q) error {
+		u, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		sess.UserID = u.ID
+		if err := q.DeleteExpiredSessions(ctx, app.ID, u.ID, now); err != nil {
+			return fmt.Errorf("pruning expired sessions: %w", err)
+		}
+		sess.ID, err = q.InsertSession(ctx, sess, hash)
+		return err
+	})
+	if err != nil {
+		return "", model.Session{}, fmt.Errorf("creating a session for %s in app %s: %w", clip(username), app.Key, err)
+	}
+	return token, sess, nil
+}
+
+// SessionByToken resolves a token presented to the tenant appKey. A token
+// that is unknown, expired, revoked or issued by another tenant is
+// ErrSessionInvalid; a disabled tenant is ErrAppDisabled.
+func (s *Service) SessionByToken(ctx context.Context, appKey, token string) (model.App, model.Session, error) {
+	app, err := s.appByKey(ctx, appKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.App{}, model.Session{}, fmt.Errorf("%w: unknown app %s", ErrSessionInvalid, clip(appKey))
+	}
+	if err != nil {
+		return model.App{}, model.Session{}, fmt.Errorf("reading app %s: %w", clip(appKey), err)
+	}
+	if app.Disabled {
+		return model.App{}, model.Session{}, fmt.Errorf("%w: %s", ErrAppDisabled, app.Key)
+	}
+	if token == "" || len(token) > sessionTokenMax {
+		return model.App{}, model.Session{}, ErrSessionInvalid
+	}
+	sess, err := s.store.Read().SessionByTokenHash(ctx, app.ID, tokenHash(token), s.clock())
+	if errors.Is(err, store.ErrNotFound) {
+		return model.App{}, model.Session{}, ErrSessionInvalid
+	}
+	if err != nil {
+		return model.App{}, model.Session{}, fmt.Errorf("reading session in app %s: %w", app.Key, err)
+	}
+	return app, sess, nil
+}
+
+// appByKey reads an app through the same short cache as Authenticate.
+func (s *Service) appByKey(ctx context.Context, key string) (model.App, error) {
+	now := s.clock()
+	if a, ok := s.apps.get(key, now); ok {
+		return a, nil
+	}
+	a, err := s.store.Read().AppByKey(ctx, key)
+	if err != nil {
+		return a, err
+	}
+	s.apps.put(a, now)
+	return a, nil
+}
+
+// RevokeSession logs one session out. A token the app does not know (or
+// knows no longer) is ErrSessionInvalid.
+func (s *Service) RevokeSession(ctx context.Context, app model.App, token string) error {
+	if token == "" || len(token) > sessionTokenMax {
+		return ErrSessionInvalid
+	}
+	err := s.store.Write(ctx, func(q *store.Q) error {
+		return q.DeleteSession(ctx, app.ID, tokenHash(token))
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrSessionInvalid
+	}
+	if err != nil {
+		return fmt.Errorf("revoking a session in app %s: %w", app.Key, err)
+	}
+	return nil
+}
+
+// RevokeUserSessions logs a user out everywhere.
+func (s *Service) RevokeUserSessions(ctx context.Context, app model.App, userID int64) error {
+	err := s.store.Write(ctx, func(q *store.Q) error {
+		_, err := q.DeleteUserSessions(ctx, app.ID, userID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("revoking the sessions of user %d in app %s: %w", userID, app.Key, err)
+	}
+	return nil
+}
+
+// UserSessions lists a user's live sessions, oldest first.
+func (s *Service) UserSessions(ctx context.Context, app model.App, userID int64) ([]model.Session, error) {
+	ss, err := s.store.Read().SessionsOf(ctx, app.ID, userID, s.clock())
+	if err != nil {
+		return nil, fmt.Errorf("listing the sessions of user %d in app %s: %w", userID, app.Key, err)
+	}
+	if ss == nil {
+		ss = []model.Session{}
+	}
+	return ss, nil
+}
