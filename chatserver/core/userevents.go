@@ -1,0 +1,284 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+)
+
+// Delivery is one event for one user, as the real-time layer hands it to
+// the user's sessions.
+type Delivery struct {
+	AppID, UserID int64
+	// Seq is the event's place in the user's log; 0 for an event that is
+	// delivered live only (no_offline messages, chatrooms) and never
+	// replayed. A Delivery with a Seq and no Payload is a wake-up: "the log
+	// has grown to Seq", and the payload is read from the log.
+	Seq     int64
+	Kind    EventKind
+	Payload []byte // a JSON object, see MessagePayload and friends
+}
+
+// MessagePayload is a message in a user's event log. The gateway sends it
+// as is, so its names follow /v1/messages.
+type MessagePayload struct {
+	MsgID        int64           `json:"msg_id"`
+	MsgCtime     int64           `json:"msg_ctime"`
+	TargetType   string          `json:"target_type"`
+	TargetID     string          `json:"target_id"`
+	TargetName   string          `json:"target_name,omitempty"`
+	TargetAppKey string          `json:"target_appkey,omitempty"`
+	FromID       string          `json:"from_id"`
+	FromName     string          `json:"from_name,omitempty"`
+	FromAppKey   string          `json:"from_appkey"`
+	MsgType      string          `json:"msg_type"`
+	MsgBody      json.RawMessage `json:"msg_body"`
+	Notification json.RawMessage `json:"notification,omitempty"`
+	// Notify is per recipient: false when the event must arrive without
+	// an alert (no-disturb, no_notification).
+	Notify bool `json:"notify"`
+}
+
+// RetractPayload names a retracted message.
+type RetractPayload struct {
+	MsgID      int64  `json:"msg_id"`
+	TargetType string `json:"target_type"`
+	TargetID   string `json:"target_id"`
+	FromID     string `json:"from_id"`
+	FromAppKey string `json:"from_appkey"`
+}
+
+// GroupPayload is a group membership change.
+type GroupPayload struct {
+	GroupID   int64    `json:"group_id"`
+	GroupName string   `json:"group_name"`
+	Members   []string `json:"members"`
+}
+
+// userEventPage is how many events one replay read returns at most.
+const userEventPage = 200
+
+// UserLog writes events into their recipients' logs. Concurrent Record
+// calls share one transaction (group commit): whoever finds no write in
+// progress writes every waiting request in one batch, so a 500-member
+// group message is one numbering upsert plus one multi-row insert, and a
+// burst of sends costs few commits. Create one per process with
+// Service.NewUserLog; it has no goroutine to stop.
+type UserLog struct {
+	svc     *Service
+	mu      sync.Mutex
+	pending []*logReq
+	writing bool
+}
+
+type logReq struct {
+	rows []store.UserEvent
+	err  error
+	done chan struct{}
+}
+
+// maxLogBatch caps the requests one transaction takes.
+const maxLogBatch = 64
+
+// NewUserLog returns the writer of users' event logs.
+func (s *Service) NewUserLog() *UserLog { return &UserLog{svc: s} }
+
+// Record stores the durable part of ev (recipients with Offline set) in
+// each recipient's log and returns a Delivery per recipient, numbered
+// where stored. On a storage error it still returns the deliveries,
+// unnumbered, so online users hear of the event; the error says the log
+// missed it.
+func (l *UserLog) Record(ctx context.Context, ev Event) ([]Delivery, error) {
+	payloads, err := eventPayloads(ev)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Delivery, len(ev.Recipients))
+	var rows []store.UserEvent
+	var stored []int
+	for i, r := range ev.Recipients {
+		p := payloads[0]
+		if r.Notify {
+			p = payloads[1]
+		}
+		out[i] = Delivery{AppID: r.AppID, UserID: r.UserID, Kind: ev.Kind, Payload: p}
+		if r.Offline {
+			rows = append(rows, store.UserEvent{AppID: r.AppID, UserID: r.UserID, Kind: string(ev.Kind),
+				Payload: string(p), Created: ev.At})
+			stored = append(stored, i)
+		}
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	if err := l.append(rows); err != nil {
+		return out, fmt.Errorf("recording %s for %d users: %w", ev.Kind, len(rows), err)
+	}
+	for j, i := range stored {
+		out[i].Seq = rows[j].Seq
+	}
+	return out, nil
+}
+
+// eventPayloads returns ev's payload without and with an alert.
+func eventPayloads(ev Event) ([2][]byte, error) {
+	var variants [2]any
+	switch ev.Kind {
+	case EventMessage:
+		m := ev.Message
+		p := MessagePayload{
+			MsgID: m.ID, MsgCtime: m.Created.UnixMilli(), TargetType: m.TargetType, TargetID: targetIDOf(*m),
+			TargetName: m.TargetName, TargetAppKey: m.TargetAppKey, FromID: m.FromUsername, FromName: m.FromName,
+			FromAppKey: ev.AppKey, MsgType: m.MsgType, MsgBody: json.RawMessage(m.Body),
+		}
+		if m.Notification != "" {
+			p.Notification = json.RawMessage(m.Notification)
+		}
+		withAlert := p
+		withAlert.Notify = true
+		variants = [2]any{p, withAlert}
+	case EventRetract:
+		m := ev.Message
+		p := RetractPayload{MsgID: m.ID, TargetType: m.TargetType, TargetID: targetIDOf(*m),
+			FromID: m.FromUsername, FromAppKey: ev.AppKey}
+		variants = [2]any{p, p}
+	default:
+		p := GroupPayload{Members: ev.Members}
+		if ev.Group != nil {
+			p.GroupID, p.GroupName = ev.Group.ID, ev.Group.Name
+		}
+		if p.Members == nil {
+			p.Members = []string{}
+		}
+		variants = [2]any{p, p}
+	}
+	var out [2][]byte
+	for i, v := range variants {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return out, fmt.Errorf("encoding %s event: %w", ev.Kind, err)
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+// targetIDOf is the target as /v1/messages names it: a username for a
+// single message, the numeric id otherwise.
+func targetIDOf(m model.Message) string {
+	if m.TargetType == model.TargetSingle {
+		return m.TargetName
+	}
+	return strconv.FormatInt(m.TargetID, 10)
+}
+
+// append queues rows and returns once they are committed (Seq filled) or
+// failed. The first caller to find no write running writes.
+func (l *UserLog) append(rows []store.UserEvent) error {
+	r := &logReq{rows: rows, done: make(chan struct{})}
+	l.mu.Lock()
+	l.pending = append(l.pending, r)
+	lead := !l.writing
+	l.writing = true
+	l.mu.Unlock()
+	if lead {
+		l.drain(r)
+	}
+	<-r.done
+	return r.err
+}
+
+// drain writes waiting batches. Once its caller's own request is written
+// it hands the rest to a fresh goroutine (own == nil: write until none
+// wait), so no caller waits for others' writes longer than one batch.
+func (l *UserLog) drain(own *logReq) {
+	for {
+		l.mu.Lock()
+		n := min(len(l.pending), maxLogBatch)
+		if n == 0 {
+			l.writing = false
+			l.mu.Unlock()
+			return
+		}
+		batch := l.pending[:n:n]
+		l.pending = l.pending[n:]
+		l.mu.Unlock()
+		l.write(batch)
+		if own == nil {
+			continue
+		}
+		select {
+		case <-own.done:
+			go l.drain(nil)
+			return
+		default:
+		}
+	}
+}
+
+// write commits one batch in one transaction. It runs on its own context:
+// other callers' events are in it.
+func (l *UserLog) write(batch []*logReq) {
+	var all []store.UserEvent
+	for _, r := range batch {
+		all = append(all, r.rows...)
+	}
+	err := l.svc.store.Write(context.Background(), func(q *store.Q) error {
+		return q.AppendUserEvents(context.Background(), all)
+	})
+	off := 0
+	for _, r := range batch {
+		if err == nil {
+			copy(r.rows, all[off:off+len(r.rows)])
+		}
+		off += len(r.rows)
+		r.err = err
+		close(r.done)
+	}
+}
+
+// UserEventsAfter returns a user's stored events with seq > after, in
+// order, at most limit (0: a default page).
+func (s *Service) UserEventsAfter(ctx context.Context, appID, userID, after int64, limit int) ([]Delivery, error) {
+	if limit <= 0 || limit > userEventPage {
+		limit = userEventPage
+	}
+	evs, err := s.store.Read().UserEventsAfter(ctx, appID, userID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading events of user %d after %d: %w", userID, after, err)
+	}
+	out := make([]Delivery, len(evs))
+	for i, e := range evs {
+		out[i] = Delivery{AppID: appID, UserID: userID, Seq: e.Seq, Kind: EventKind(e.Kind), Payload: []byte(e.Payload)}
+	}
+	return out, nil
+}
+
+// LastUserEventSeq is the newest seq in a user's log, 0 when empty.
+func (s *Service) LastUserEventSeq(ctx context.Context, appID, userID int64) (int64, error) {
+	seq, err := s.store.Read().LastUserEventSeq(ctx, appID, userID)
+	if err != nil {
+		return 0, fmt.Errorf("reading last event of user %d: %w", userID, err)
+	}
+	return seq, nil
+}
+
+// AckUserEvents records that a user's device holds every event up to seq.
+func (s *Service) AckUserEvents(ctx context.Context, appID, userID int64, device string, seq int64) error {
+	if seq < 0 {
+		return invalidf("seq must not be negative")
+	}
+	return s.store.Write(ctx, func(q *store.Q) error {
+		return q.AckUserEvents(ctx, appID, userID, device, seq)
+	})
+}
+
+// UserEventAck is the seq a user's device last acknowledged, 0 if none.
+func (s *Service) UserEventAck(ctx context.Context, appID, userID int64, device string) (int64, error) {
+	return s.store.Read().UserEventAck(ctx, appID, userID, device)
+}
