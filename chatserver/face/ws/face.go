@@ -1,0 +1,273 @@
+// Package ws is the WebSocket gateway, GET /apps/{appKey}/ws: end users'
+// sessions receive their events in real time and catch up on what they
+// missed, and send messages. The frame protocol is in README.md
+// ("WebSocket gateway"); the rules behind every frame are the core's.
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/realtime"
+)
+
+// Defaults for Options.
+const (
+	DefaultPingInterval = 30 * time.Second
+	DefaultPongTimeout  = 10 * time.Second
+	DefaultWriteTimeout = 10 * time.Second
+	// readLimit caps one client frame; message bodies are capped far
+	// lower by the app's limits.
+	readLimit = 256 << 10
+	// closeGrace is how long a close frame with a reason may take before
+	// the connection is dropped (a slow consumer's socket may be full).
+	closeGrace = time.Second
+)
+
+// Identity is who a connection belongs to.
+type Identity struct {
+	App      model.App
+	UserID   int64
+	Username string
+	Device   string
+}
+
+// Authenticator resolves a session token for a tenant. It returns an error
+// for an unknown, expired, revoked or other tenant's token.
+type Authenticator func(ctx context.Context, appKey, token string) (Identity, error)
+
+// Option customises the face.
+type Option func(*Face)
+
+// WithHeartbeat sets how often the server pings and how long a pong may
+// take before the session is closed as dead.
+func WithHeartbeat(interval, timeout time.Duration) Option {
+	return func(f *Face) { f.pingInterval, f.pongTimeout = interval, timeout }
+}
+
+// WithAuthenticator replaces session-token authentication.
+func WithAuthenticator(a Authenticator) Option { return func(f *Face) { f.auth = a } }
+
+// WithHub uses hub instead of a new one.
+func WithHub(h *realtime.Hub) Option { return func(f *Face) { f.hub = h } }
+
+// Face serves the gateway.
+type Face struct {
+	svc          *core.Service
+	hub          *realtime.Hub
+	auth         Authenticator
+	pingInterval time.Duration
+	pongTimeout  time.Duration
+	writeTimeout time.Duration
+}
+
+// New returns the gateway. Without WithHub it starts a hub on svc's event
+// bus; create one gateway (or hub) per service.
+func New(svc *core.Service, opts ...Option) *Face {
+	f := &Face{svc: svc, pingInterval: DefaultPingInterval, pongTimeout: DefaultPongTimeout,
+		writeTimeout: DefaultWriteTimeout}
+	f.auth = f.sessionToken
+	for _, o := range opts {
+		o(f)
+	}
+	if f.hub == nil {
+		f.hub = realtime.NewHub(svc)
+	}
+	return f
+}
+
+// Hub is the hub the face delivers from.
+func (f *Face) Hub() *realtime.Hub { return f.hub }
+
+// Register mounts the gateway on mux.
+func (f *Face) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /apps/{appKey}/ws", f.serve)
+}
+
+// token is the bearer token or the token query parameter.
+func token(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return r.URL.Query().Get("token")
+}
+
+func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
+	tok := token(r)
+	if tok == "" {
+		httpError(w, http.StatusUnauthorized, codeUnauthorized, "a session token is required")
+		return
+	}
+	id, err := f.auth(r.Context(), r.PathValue("appKey"), tok)
+	if err != nil {
+		code, status, msg := describe(err)
+		if status == http.StatusInternalServerError {
+			slog.ErrorContext(r.Context(), "Authenticating gateway session failed", "err", err)
+		}
+		httpError(w, status, code, msg)
+		return
+	}
+	since, err := f.since(r, id)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, codeInvalid, err.Error())
+		return
+	}
+	// Origins are not checked: the gateway authenticates by an explicit
+	// token, never by a cookie, so a foreign page cannot ride a session.
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return // Accept answered the client
+	}
+	conn.SetReadLimit(readLimit)
+	c := &connection{face: f, conn: conn, id: id}
+	c.run(context.WithoutCancel(r.Context()), since)
+}
+
+// since is where the replay starts: ?since=, else the device's last ack.
+func (f *Face) since(r *http.Request, id Identity) (int64, error) {
+	if v := r.URL.Query().Get("since"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return 0, errors.New("since must be a sequence number")
+		}
+		return n, nil
+	}
+	return f.svc.UserEventAck(r.Context(), id.App.ID, id.UserID, id.Device)
+}
+
+// connection is one accepted WebSocket.
+type connection struct {
+	face *Face
+	conn *websocket.Conn
+	id   Identity
+}
+
+var (
+	errHeartbeat = errors.New("heartbeat timeout")
+	// errPeerGone wraps read and write failures: the client left or the
+	// connection broke.
+	errPeerGone = errors.New("connection lost")
+)
+
+// run serves the connection until either side ends it: the stream of
+// events, the client's frames and the heartbeat run side by side.
+func (c *connection) run(parent context.Context, since int64) {
+	f := c.face
+	sess := f.hub.Register(c.id.App.ID, c.id.UserID)
+	defer sess.Close()
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	ended := make(chan error, 3)
+	for _, task := range []func(context.Context) error{
+		func(ctx context.Context) error { return sess.Stream(ctx, since, c.emit(ctx)) },
+		c.readFrames,
+		c.heartbeat,
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ended <- task(ctx)
+		}()
+	}
+	var err error
+	select {
+	case err = <-ended:
+	case <-sess.Done():
+		err = sess.Err()
+	}
+	c.close(err, cancel)
+	wg.Wait()
+}
+
+// close ends the connection with a close frame saying why, when the peer
+// can still take one.
+func (c *connection) close(err error, cancel context.CancelFunc) {
+	code, reason := websocket.StatusInternalError, "internal error"
+	switch {
+	case errors.Is(err, realtime.ErrSlowConsumer):
+		code, reason = websocket.StatusPolicyViolation, "slow consumer"
+	case errors.Is(err, realtime.ErrHubClosed):
+		code, reason = websocket.StatusGoingAway, "server shutting down"
+	case errors.Is(err, errHeartbeat), errors.Is(err, errPeerGone), errors.Is(err, context.Canceled):
+		// The peer is gone or already closed.
+		cancel()
+		_ = c.conn.CloseNow()
+		return
+	default:
+		slog.Error("Gateway session failed", "app", c.id.App.Key, "user", c.id.Username, "err", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = c.conn.Close(code, reason)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeGrace):
+	}
+	// Cancelling aborts a write blocked on a full socket, which drops the
+	// connection.
+	cancel()
+	<-done
+}
+
+// heartbeat pings the client; a missing pong ends the session.
+func (c *connection) heartbeat(ctx context.Context) error {
+	t := time.NewTicker(c.face.pingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, c.face.pongTimeout)
+		err := c.conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return errHeartbeat
+		}
+	}
+}
+
+// write sends one frame.
+func (c *connection) write(ctx context.Context, frame []byte) error {
+	wctx, cancel := context.WithTimeout(ctx, c.face.writeTimeout)
+	defer cancel()
+	if err := c.conn.Write(wctx, websocket.MessageText, frame); err != nil {
+		return fmt.Errorf("%w: %w", errPeerGone, err)
+	}
+	return nil
+}
+
+func (c *connection) writeJSON(ctx context.Context, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, b)
+}
+
+// emit turns deliveries into message and event frames.
+func (c *connection) emit(ctx context.Context) func(core.Delivery) error {
+	return func(d core.Delivery) error {
+		return c.write(ctx, deliveryFrame(d))
+	}
+}

@@ -1,0 +1,161 @@
+package ws
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+)
+
+// Frame types, both directions.
+const (
+	frameSend    = "send"
+	frameAck     = "ack"
+	frameRead    = "read"
+	framePing    = "ping"
+	frameMessage = "message"
+	frameEvent   = "event"
+	frameSent    = "sent"
+	frameError   = "error"
+	framePong    = "pong"
+)
+
+// clientFrame is every client frame; type says which fields matter.
+type clientFrame struct {
+	Type           string             `json:"type"`
+	ClientMsgID    string             `json:"client_msg_id"`
+	TargetType     string             `json:"target_type"`
+	TargetID       json.RawMessage    `json:"target_id"`
+	TargetAppKey   string             `json:"target_appkey"`
+	TargetName     string             `json:"target_name"`
+	FromName       string             `json:"from_name"`
+	MsgType        string             `json:"msg_type"`
+	MsgBody        json.RawMessage    `json:"msg_body"`
+	NoOffline      bool               `json:"no_offline"`
+	NoNotification bool               `json:"no_notification"`
+	Notification   *core.Notification `json:"notification"`
+	Seq            int64              `json:"seq"`
+	Conversation   string             `json:"conversation"`
+	MsgID          int64              `json:"msg_id"`
+}
+
+// targetID accepts a string or a number, as /v1/messages does.
+func (f clientFrame) targetID() string {
+	var s string
+	if json.Unmarshal(f.TargetID, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(f.TargetID, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+type sentFrame struct {
+	Type        string `json:"type"`
+	ClientMsgID string `json:"client_msg_id"`
+	MsgID       int64  `json:"msg_id"`
+	// Duplicate: the client_msg_id was sent before; msg_id is the first
+	// send's.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+type errorFrame struct {
+	Type        string `json:"type"`
+	Code        string `json:"code"`
+	Message     string `json:"message"`
+	ClientMsgID string `json:"client_msg_id,omitempty"`
+}
+
+// eventNames are the event frame's "event" values.
+var eventNames = map[core.EventKind]string{
+	core.EventRetract: "retract",
+}
+
+// deliveryFrame splices the frame header into the stored payload, which is
+// a JSON object: {"type":"message","seq":N,<payload fields>}.
+func deliveryFrame(d core.Delivery) []byte {
+	var b bytes.Buffer
+	b.Grow(len(d.Payload) + 64)
+	if d.Kind == core.EventMessage {
+		b.WriteString(`{"type":"` + frameMessage + `"`)
+	} else {
+		name := eventNames[d.Kind]
+		if name == "" {
+			name = string(d.Kind)
+		}
+		b.WriteString(`{"type":"` + frameEvent + `","event":"` + name + `"`)
+	}
+	if d.Seq > 0 {
+		b.WriteString(`,"seq":` + strconv.FormatInt(d.Seq, 10))
+	}
+	body := bytes.TrimSpace(d.Payload)
+	if len(body) > 2 {
+		b.WriteByte(',')
+		b.Write(body[1:])
+	} else {
+		b.WriteByte('}')
+	}
+	return b.Bytes()
+}
+
+// readFrames reads and answers the client's frames, one at a time, so a
+// user's sends from one connection are stored in the order sent.
+func (c *connection) readFrames(ctx context.Context) error {
+	for {
+		_, data, err := c.conn.Read(ctx)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errPeerGone, err)
+		}
+		var f clientFrame
+		if err := json.Unmarshal(data, &f); err != nil {
+			if err := c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame, Message: "frame is not a JSON object"}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := c.handle(ctx, f); err != nil {
+			return err
+		}
+	}
+}
+
+// handle answers one frame; only a failure to write ends the connection.
+func (c *connection) handle(ctx context.Context, f clientFrame) error {
+	id := c.id
+	switch f.Type {
+	case framePing:
+		return c.writeJSON(ctx, map[string]string{"type": framePong})
+	case frameSend:
+		msgID, dup, err := c.face.svc.SendAsUser(ctx, id.App, id.UserID, id.Username, f.ClientMsgID, core.NewMessage{
+			TargetType: f.TargetType, TargetID: f.targetID(), TargetAppKey: f.TargetAppKey, TargetName: f.TargetName,
+			FromName: f.FromName, MsgType: f.MsgType, Body: f.MsgBody, NoOffline: f.NoOffline,
+			NoNotification: f.NoNotification, Notification: f.Notification,
+		})
+		if err != nil {
+			return c.writeError(ctx, err, f.ClientMsgID)
+		}
+		return c.writeJSON(ctx, sentFrame{Type: frameSent, ClientMsgID: f.ClientMsgID, MsgID: msgID, Duplicate: dup})
+	case frameAck:
+		if err := c.face.svc.AckUserEvents(ctx, id.App.ID, id.UserID, id.Device, f.Seq); err != nil {
+			return c.writeError(ctx, err, "")
+		}
+		return nil
+	case frameRead:
+		if err := c.face.svc.MarkRead(ctx, id.App, id.UserID, f.Conversation, f.MsgID); err != nil {
+			return c.writeError(ctx, err, "")
+		}
+		return nil
+	default:
+		return c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame, Message: "unknown frame type " + strconv.Quote(f.Type)})
+	}
+}
+
+func (c *connection) writeError(ctx context.Context, err error, clientMsgID string) error {
+	code, _, msg := describe(err)
+	return c.writeJSON(ctx, errorFrame{Type: frameError, Code: code, Message: msg, ClientMsgID: clientMsgID})
+}

@@ -1,0 +1,239 @@
+package ws_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/chat-operator/chat-operator/chatserver/testutil"
+)
+
+// waitFor bounds every wait for a frame.
+const waitFor = 10 * time.Second
+
+// fixture is one tenant on a real chatserver with registered users.
+type fixture struct {
+	srv *testutil.Server
+	app testutil.App
+}
+
+func newFixture(t *testing.T, b testutil.Backend, users ...string) *fixture {
+	t.Helper()
+	srv := testutil.StartServer(t, b)
+	f := &fixture{srv: srv, app: srv.CreateApp(t, nil)}
+	f.register(t, users...)
+	return f
+}
+
+func (f *fixture) register(t *testing.T, names ...string) {
+	t.Helper()
+	items := make([]map[string]any, len(names))
+	for i, n := range names {
+		items[i] = map[string]any{"username": n, "password": "secret-" + n}
+	}
+	if r := f.srv.Do(t, "POST", "/v1/users/", f.app.As(), items); r.Status != http.StatusCreated {
+		t.Fatalf("registering %v: status %d: %s", names, r.Status, r.Body)
+	}
+}
+
+// login issues a session token for a user, as any dialect's login does.
+func (f *fixture) login(t *testing.T, username string) string {
+	t.Helper()
+	ctx := context.Background()
+	app, err := f.srv.Svc.GetApp(ctx, f.app.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := f.srv.Svc.CreateSession(ctx, app, username, "web")
+	if err != nil {
+		t.Fatalf("logging %s in: %v", username, err)
+	}
+	return token
+}
+
+// adminSend sends a message through POST /v1/messages and returns its id.
+func (f *fixture) adminSend(t testing.TB, from, to, text string, extra map[string]any) int64 {
+	t.Helper()
+	body := map[string]any{
+		"version": 1, "target_type": "single", "from_type": "user", "msg_type": "text",
+		"target_id": to, "from_id": from, "msg_body": map[string]any{"text": text},
+	}
+	for k, v := range extra {
+		body[k] = v
+	}
+	r := f.srv.Do(t, "POST", "/v1/messages", f.app.As(), body)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("sending %s→%s: status %d: %s", from, to, r.Status, r.Body)
+	}
+	var out struct {
+		MsgID int64 `json:"msg_id"`
+	}
+	r.JSON(t, &out)
+	return out.MsgID
+}
+
+// frame is any server frame.
+type frame struct {
+	Type        string          `json:"type"`
+	Seq         int64           `json:"seq"`
+	Event       string          `json:"event"`
+	MsgID       int64           `json:"msg_id"`
+	FromID      string          `json:"from_id"`
+	TargetID    string          `json:"target_id"`
+	MsgBody     json.RawMessage `json:"msg_body"`
+	ClientMsgID string          `json:"client_msg_id"`
+	Duplicate   bool            `json:"duplicate"`
+	Code        string          `json:"code"`
+	Message     string          `json:"message"`
+}
+
+func (fr frame) text(t testing.TB) string {
+	t.Helper()
+	var b struct {
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(fr.MsgBody, &b); err != nil {
+		t.Fatalf("msg_body %s: %v", fr.MsgBody, err)
+	}
+	return b.Text
+}
+
+// client is one WebSocket session; a goroutine reads its frames.
+type client struct {
+	conn   *websocket.Conn
+	frames chan frame
+	// closed receives the error that ended reading.
+	closed chan error
+}
+
+// dial connects with query (e.g. "since=3"); it fails the test unless the
+// upgrade succeeds.
+func (f *fixture) dial(t *testing.T, token, query string) *client {
+	t.Helper()
+	c, status, err := f.tryDial(token, query, true)
+	if err != nil {
+		t.Fatalf("dialling the gateway: status %d: %v", status, err)
+	}
+	t.Cleanup(func() { _ = c.conn.CloseNow() })
+	return c
+}
+
+// tryDial dials; read starts the reading goroutine.
+func (f *fixture) tryDial(token, query string, read bool) (*client, int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/apps/" + f.app.Key + "/ws"
+	if query != "" {
+		u += "?" + query
+	}
+	conn, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{
+		HTTPHeader: http.Header{"Authorization": {"Bearer " + token}},
+	})
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	if err != nil {
+		return nil, status, err
+	}
+	conn.SetReadLimit(8 << 20)
+	c := &client{conn: conn, frames: make(chan frame, 4096), closed: make(chan error, 1)}
+	if read {
+		go c.readLoop()
+	}
+	return c, status, nil
+}
+
+func (c *client) readLoop() {
+	for {
+		_, data, err := c.conn.Read(context.Background())
+		if err != nil {
+			c.closed <- err
+			close(c.frames)
+			return
+		}
+		var fr frame
+		if err := json.Unmarshal(data, &fr); err != nil {
+			c.closed <- fmt.Errorf("frame is not JSON: %s", data)
+			close(c.frames)
+			return
+		}
+		c.frames <- fr
+	}
+}
+
+// next returns the next frame, failing the test after waitFor.
+func (c *client) next(t testing.TB) frame {
+	t.Helper()
+	select {
+	case fr, ok := <-c.frames:
+		if !ok {
+			t.Fatalf("connection closed: %v", <-c.closed)
+		}
+		return fr
+	case <-time.After(waitFor):
+		t.Fatal("no frame arrived in time")
+	}
+	return frame{}
+}
+
+// nextOf skips frames of other types (pong) until one of typ arrives.
+func (c *client) nextOf(t testing.TB, typ string) frame {
+	t.Helper()
+	for {
+		if fr := c.next(t); fr.Type == typ {
+			return fr
+		} else if fr.Type == "error" {
+			t.Fatalf("error frame while waiting for %s: %s %s", typ, fr.Code, fr.Message)
+		}
+	}
+}
+
+// quiet asserts no frame arrives for d.
+func (c *client) quiet(t testing.TB, d time.Duration) {
+	t.Helper()
+	select {
+	case fr, ok := <-c.frames:
+		if ok {
+			t.Fatalf("unexpected frame %+v", fr)
+		}
+	case <-time.After(d):
+	}
+}
+
+// send writes a client frame.
+func (c *client) send(t testing.TB, v any) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := c.conn.Write(ctx, websocket.MessageText, b); err != nil {
+		t.Fatalf("writing frame: %v", err)
+	}
+}
+
+// sync waits for a pong, so every frame sent before it was handled.
+func (c *client) sync(t testing.TB) {
+	t.Helper()
+	c.send(t, map[string]string{"type": "ping"})
+	c.nextOf(t, "pong")
+}
+
+// closeStatus is the close code of err, or -1.
+func closeStatus(err error) (websocket.StatusCode, string) {
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code, ce.Reason
+	}
+	return -1, ""
+}
