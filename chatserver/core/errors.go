@@ -67,6 +67,32 @@ var (
 	// ErrSessionInvalid: a session token is unknown, expired, revoked or
 	// belongs to another tenant.
 	ErrSessionInvalid = errors.New("session token is invalid or expired")
+	// ErrRegionNotAllowed: a phone region is not in the policy's
+	// allowedRegions.
+	ErrRegionNotAllowed = errors.New("phone region is not allowed")
+	// ErrCodeRateLimited: the phone was sent as many codes as the policy
+	// allows per hour or per day.
+	ErrCodeRateLimited = errors.New("too many verification codes for this phone")
+	// ErrCodeWrong: the code does not match, or the phone has no live code
+	// (never sent, already used, or killed by too many wrong tries).
+	ErrCodeWrong = errors.New("verification code is wrong")
+	// ErrCodeExpired: the phone's code outlived the policy's TTL.
+	ErrCodeExpired = errors.New("verification code has expired")
+	// ErrSMSNotConfigured: the policy names no SMS webhook, so no code can
+	// be sent.
+	ErrSMSNotConfigured = errors.New("no SMS webhook is configured")
+	// ErrSMSUndeliverable: the SMS webhook kept failing; no quota was used.
+	ErrSMSUndeliverable = errors.New("the verification code could not be delivered")
+	// ErrVerificationRequired: registration needs a valid verification
+	// token for the phone, and has none (missing, unknown, used, expired,
+	// or issued for another phone).
+	ErrVerificationRequired = errors.New("phone verification is required")
+	// ErrRegistrationClosed: self-registration is switched off.
+	ErrRegistrationClosed = errors.New("self-registration is closed")
+	// ErrUsernameRejected / ErrPasswordRejected: the registration policy's
+	// username or password rule refuses the value.
+	ErrUsernameRejected = errors.New("username is not allowed by the registration policy")
+	ErrPasswordRejected = errors.New("password is not allowed by the registration policy")
 )
 
 // invalidf wraps ErrInvalid with a message for the caller.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/sms"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 )
 
@@ -26,6 +27,7 @@ func WithSessionTTL(ttl time.Duration) Option {
 // values mean the defaults.
 type endUserDeps struct {
 	sessionTTL time.Duration
+	sms        sms.Sender
 }
 
 func (s *Service) sessionTTL() time.Duration {
