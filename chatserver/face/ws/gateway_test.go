@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/realtime"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
 
@@ -337,5 +340,85 @@ func TestGatewaySlowConsumer(t *testing.T) {
 			t.Fatalf("slow consumer received all %d frames", n)
 		}
 		t.Logf("slow consumer cut off after %d frames", n)
+	})
+}
+
+// Group messages and membership changes reach every member's sessions;
+// an offline member gets them on connect.
+func TestGatewayGroupFanout(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, "alice", "bobby", "carol", "david")
+		r := f.srv.Do(t, "POST", "/v1/groups/", f.app.As(), map[string]any{
+			"owner_username": "alice", "name": "team", "members_username": []string{"bobby", "carol"}})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("creating group: %d %s", r.Status, r.Body)
+		}
+		var g struct {
+			Gid int64 `json:"gid"`
+		}
+		r.JSON(t, &g)
+		bob := f.dial(t, f.login(t, "bobby"), "")
+		carol := f.dial(t, f.login(t, "carol"), "")
+		bob.sync(t)
+		carol.sync(t)
+
+		r = f.srv.Do(t, "POST", fmt.Sprintf("/v1/groups/%d/members", g.Gid), f.app.As(), map[string]any{"add": []string{"david"}})
+		if r.Status != http.StatusNoContent {
+			t.Fatalf("adding david: %d %s", r.Status, r.Body)
+		}
+		for _, c := range []*client{bob, carol} {
+			if ev := c.nextOf(t, "event"); ev.Event != "group.members_added" {
+				t.Fatalf("event %+v", ev)
+			}
+		}
+		bob.send(t, map[string]any{"type": "send", "client_msg_id": "g-1", "target_type": "group", "target_id": g.Gid,
+			"msg_type": "text", "msg_body": map[string]any{"text": "hi team"}})
+		sent := bob.nextOf(t, "sent")
+		if m := carol.nextOf(t, "message"); m.MsgID != sent.MsgID || m.TargetID != fmt.Sprint(g.Gid) || m.FromID != "bobby" {
+			t.Fatalf("carol got %+v", m)
+		}
+		david := f.dial(t, f.login(t, "david"), "since=0")
+		var last frame
+		for last.Type != "message" {
+			last = david.next(t)
+		}
+		if last.MsgID != sent.MsgID || last.text(t) != "hi team" {
+			t.Fatalf("david's replay ended with %+v", last)
+		}
+		bob.quiet(t, 200*time.Millisecond)
+	})
+}
+
+// A client that stops answering pings is disconnected.
+func TestGatewayHeartbeat(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, "alice")
+		// A second gateway on the same service, with fast heartbeats; no
+		// events flow here, so its hub's second recording of them is moot.
+		mux := http.NewServeMux()
+		ws.New(f.srv.Svc, ws.WithHeartbeat(50*time.Millisecond, 50*time.Millisecond), ws.WithHub(realtime.NewHub(f.srv.Svc))).Register(mux)
+		ts := httptest.NewServer(mux)
+		defer ts.Close()
+		g := &fixture{srv: &testutil.Server{URL: ts.URL, Svc: f.srv.Svc}, app: f.app}
+		// A reading client answers pings and stays.
+		alive := g.dial(t, f.login(t, "alice"), "")
+		time.Sleep(300 * time.Millisecond)
+		alive.sync(t)
+		// One that never reads cannot answer them: it is dropped.
+		dead, _, err := g.tryDial(f.login(t, "alice"), "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		for {
+			if _, _, err := dead.conn.Read(ctx); err != nil {
+				if ctx.Err() != nil {
+					t.Fatal("the silent client was not disconnected")
+				}
+				break
+			}
+		}
 	})
 }
