@@ -50,8 +50,10 @@ var defaultSMSSender = sms.NewWebhook()
 // checkPhoneNumber: region a country calling code, phone its national
 // number, digits only.
 func checkPhoneNumber(region, phone string) error {
-	if !callingCode(region) {
-		return invalidf("region %q must be a country calling code: 1-4 digits, no +", clip(region))
+	// No calling code starts with 0; refusing "086" keeps one phone to
+	// one quota.
+	if !callingCode(region) || region[0] == '0' {
+		return invalidf("region %q must be a country calling code: 1-4 digits, no + or leading 0", clip(region))
 	}
 	if len(phone) < phoneMin || len(phone) > phoneMax || !allDigits(phone) {
 		return invalidf("phone %q must be %d-%d digits", clip(phone), phoneMin, phoneMax)

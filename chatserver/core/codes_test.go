@@ -167,7 +167,7 @@ func TestSendAndVerifyCode(t *testing.T) {
 		e.verify("1", "5551234567", "login", fresh, nil)
 
 		// Bad input is ErrInvalid, before any delivery.
-		for _, in := range [][3]string{{"+86", "13912345678", "register"}, {"86", "139-1234", "register"},
+		for _, in := range [][3]string{{"+86", "13912345678", "register"}, {"086", "13912345678", "register"}, {"86", "139-1234", "register"},
 			{"86", "139", "register"}, {"86", "13912345678", ""}, {"86", "13912345678", "Register"}} {
 			if err := e.svc.SendCode(ctx, e.app, in[0], in[1], in[2]); !errors.Is(err, core.ErrInvalid) {
 				t.Fatalf("SendCode%v: %v, want ErrInvalid", in, err)
