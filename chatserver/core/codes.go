@@ -178,6 +178,8 @@ func (s *Service) SendCode(ctx context.Context, app model.App, region, phone, pu
 		return fmt.Errorf("%w: +%s %s in app %s: %w", ErrSMSUndeliverable, region, phone, app.Key, errors.Join(err, undo))
 	}
 
+	// The code is on the phone now: store it even if the caller has gone.
+	ctx = context.WithoutCancel(ctx)
 	err = s.store.Write(ctx, func(q *store.Q) error {
 		c := store.VerificationCode{PhoneKey: key, Purpose: purpose, Hash: hash, Created: now,
 			Expires: now.Add(time.Duration(pv.TTLSeconds) * time.Second)}
