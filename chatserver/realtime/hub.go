@@ -23,8 +23,10 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/store"
 )
 
 // DefaultQueueSize is how many deliveries may wait for a session before
@@ -53,7 +55,9 @@ type Option func(*Hub)
 // WithQueueSize sets the per-session queue bound.
 func WithQueueSize(n int) Option { return func(h *Hub) { h.queueSize = n } }
 
-// WithNotifier fans deliveries out to other replicas.
+// WithNotifier fans deliveries out to other replicas. Without it a hub on
+// PostgreSQL uses a PostgresNotifier, and one on SQLite (one replica)
+// none.
 func WithNotifier(n Notifier) Option { return func(h *Hub) { h.notifier = n } }
 
 type userKey struct{ app, user int64 }
@@ -80,18 +84,36 @@ func NewHub(svc *core.Service, opts ...Option) *Hub {
 	for _, o := range opts {
 		o(h)
 	}
+	if h.notifier == nil && svc.Store().Kind() == store.Postgres {
+		h.notifier = NewPostgresNotifier(svc.Store())
+	}
 	unsubscribe := svc.Events().Subscribe(h.onEvent)
 	h.stop = unsubscribe
 	if h.notifier != nil {
 		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			if err := h.notifier.Listen(ctx, h.deliver); err != nil && ctx.Err() == nil {
-				slog.Error("Listening for other replicas' events failed", "err", err)
-			}
-		}()
+		go h.listen(ctx)
 		h.stop = func() { unsubscribe(); cancel() }
 	}
 	return h
+}
+
+// listen receives other replicas' deliveries, listening again after a
+// failure, until ctx ends or the notifier's database closes. Events
+// published while it is not listening reach this replica's sessions with
+// the user's next event or on reconnect.
+func (h *Hub) listen(ctx context.Context) {
+	for {
+		err := h.notifier.Listen(ctx, h.deliver)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		slog.Error("Listening for other replicas' events failed; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // Close unsubscribes the hub and closes every session.

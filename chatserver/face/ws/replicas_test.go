@@ -1,0 +1,101 @@
+package ws_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/server"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+	"github.com/chat-operator/chat-operator/chatserver/testutil"
+)
+
+// startReplica runs a chatserver on an existing database, as one more
+// replica of a deployment.
+func startReplica(t *testing.T, url, token string) *testutil.Server {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := core.New(st)
+	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry()))
+	t.Cleanup(func() {
+		ts.Close()
+		st.Close()
+	})
+	return &testutil.Server{URL: ts.URL, Token: token, Svc: svc, Store: st}
+}
+
+// Two replicas on one PostgreSQL: a message sent through A reaches a
+// session on B, live, numbered as in the shared log; a live-only one too.
+func TestGatewayAcrossReplicas(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		if b.Name != "postgres" {
+			t.Skip("one SQLite database serves one replica")
+		}
+		url, token := b.NewURL(t), testutil.NewKey()
+		a := startReplica(t, url, token)
+		bsrv := startReplica(t, url, token)
+		fa := &fixture{srv: a, app: a.CreateApp(t, nil)}
+		fa.register(t, "alice", "bobby")
+		fb := &fixture{srv: bsrv, app: fa.app}
+
+		bob := fb.dial(t, fb.login(t, "bobby"), "since=0")
+		bob.sync(t)
+		// B's LISTEN may start a moment after its hub: send live-only
+		// pings (never stored, so seqs stay put) until one gets through.
+		waitForListener(t, fa, bob)
+		first := fa.adminSend(t, "alice", "bobby", "via A", nil)
+		m := bob.nextOf(t, "message")
+		if m.MsgID != first || m.Seq != 1 || m.text(t) != "via A" {
+			t.Fatalf("bob on B got %+v, want msg %d seq 1", m, first)
+		}
+		for i := range 5 {
+			id := fa.adminSend(t, "alice", "bobby", "more", nil)
+			if m := bob.nextOf(t, "message"); m.MsgID != id || m.Seq != int64(i+2) {
+				t.Fatalf("bob on B got %+v, want msg %d seq %d", m, id, i+2)
+			}
+		}
+		live := fa.adminSend(t, "alice", "bobby", "ephemeral", map[string]any{"no_offline": true})
+		if m := bob.nextOf(t, "message"); m.MsgID != live || m.Seq != 0 || m.text(t) != "ephemeral" {
+			t.Fatalf("live-only on B: %+v", m)
+		}
+		// And B to A: alice on A hears bob's send frame on B.
+		alice := fa.dial(t, fa.login(t, "alice"), "")
+		alice.sync(t)
+		bob.send(t, sendFrame("x-1", "alice", "via B"))
+		sent := bob.nextOf(t, "sent")
+		if m := alice.nextOf(t, "message"); m.MsgID != sent.MsgID || m.text(t) != "via B" {
+			t.Fatalf("alice on A got %+v", m)
+		}
+	})
+}
+
+func waitForListener(t *testing.T, fa *fixture, bob *client) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	for time.Now().Before(deadline) {
+		fa.adminSend(t, "alice", "bobby", "warm-up", map[string]any{"no_offline": true})
+		select {
+		case m := <-bob.frames:
+			if m.Type != "message" || m.Seq != 0 {
+				t.Fatalf("warm-up got %+v", m)
+			}
+			// Let any earlier warm-up still on its way arrive.
+			for {
+				select {
+				case <-bob.frames:
+				case <-time.After(300 * time.Millisecond):
+					return
+				}
+			}
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatal("replica B never heard from replica A")
+}
