@@ -24,7 +24,7 @@ type fixture struct {
 	app testutil.App
 }
 
-func newFixture(t *testing.T, b testutil.Backend, users ...string) *fixture {
+func newFixture(t testing.TB, b testutil.Backend, users ...string) *fixture {
 	t.Helper()
 	srv := testutil.StartServer(t, b)
 	f := &fixture{srv: srv, app: srv.CreateApp(t, nil)}
@@ -32,7 +32,7 @@ func newFixture(t *testing.T, b testutil.Backend, users ...string) *fixture {
 	return f
 }
 
-func (f *fixture) register(t *testing.T, names ...string) {
+func (f *fixture) register(t testing.TB, names ...string) {
 	t.Helper()
 	items := make([]map[string]any, len(names))
 	for i, n := range names {
@@ -44,7 +44,7 @@ func (f *fixture) register(t *testing.T, names ...string) {
 }
 
 // login issues a session token for a user, as any dialect's login does.
-func (f *fixture) login(t *testing.T, username string) string {
+func (f *fixture) login(t testing.TB, username string) string {
 	t.Helper()
 	ctx := context.Background()
 	app, err := f.srv.Svc.GetApp(ctx, f.app.Key)
@@ -115,7 +115,7 @@ type client struct {
 
 // dial connects with query (e.g. "since=3"); it fails the test unless the
 // upgrade succeeds.
-func (f *fixture) dial(t *testing.T, token, query string) *client {
+func (f *fixture) dial(t testing.TB, token, query string) *client {
 	t.Helper()
 	c, status, err := f.tryDial(token, query, true)
 	if err != nil {
