@@ -162,7 +162,7 @@ var (
 )
 
 // run serves the connection until either side ends it: the stream of
-// events, the client's frames and the heartbeat run side by side.
+// events and the client's frames run side by side, and a timer pings.
 func (c *connection) run(parent context.Context, since int64) {
 	f := c.face
 	sess := f.hub.Register(c.id.App.ID, c.id.UserID)
@@ -172,10 +172,10 @@ func (c *connection) run(parent context.Context, since int64) {
 
 	var wg sync.WaitGroup
 	ended := make(chan error, 3)
+	defer c.heartbeat(ctx, func() { ended <- errHeartbeat })()
 	for _, task := range []func(context.Context) error{
 		func(ctx context.Context) error { return sess.Stream(ctx, since, c.emit(ctx)) },
 		c.readFrames,
-		c.heartbeat,
 	} {
 		wg.Add(1)
 		go func() {
@@ -225,26 +225,25 @@ func (c *connection) close(err error, cancel context.CancelFunc) {
 	<-done
 }
 
-// heartbeat pings the client; a missing pong ends the session.
-func (c *connection) heartbeat(ctx context.Context) error {
-	t := time.NewTicker(c.face.pingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
+// heartbeat pings the client every pingInterval from a timer, so an idle
+// session costs no goroutine for it; a missing pong calls dead. The
+// returned func stops it.
+func (c *connection) heartbeat(ctx context.Context, dead func()) (stop func()) {
+	var t *time.Timer
+	t = time.AfterFunc(time.Duration(1<<62), func() {
 		pctx, cancel := context.WithTimeout(ctx, c.face.pongTimeout)
 		err := c.conn.Ping(pctx)
 		cancel()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return errHeartbeat
+		switch {
+		case ctx.Err() != nil:
+		case err != nil:
+			dead()
+		default:
+			t.Reset(c.face.pingInterval)
 		}
-	}
+	})
+	t.Reset(c.face.pingInterval)
+	return func() { t.Stop() }
 }
 
 // write sends one frame.
