@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
@@ -79,21 +81,84 @@ func (s *Service) SendAsUser(ctx context.Context, app model.App, userID int64, u
 	return m.ID, false, nil
 }
 
-// MarkRead moves the user's read mark in a conversation ("single:<user>",
-// "group:<id>", "chatroom:<id>") forward to msgID.
+// Conversation names one of a user's conversations for read marks and
+// unread counts: "single:<username>" (the peer) or "group:<id>".
+type Conversation struct {
+	Kind string // model.TargetSingle or model.TargetGroup
+	Peer string // the peer's username, for single
+	ID   int64  // the group id, for group
+}
+
+// String is the conversation's stored key.
+func (c Conversation) String() string {
+	if c.Kind == model.TargetSingle {
+		return c.Kind + ":" + c.Peer
+	}
+	return c.Kind + ":" + strconv.FormatInt(c.ID, 10)
+}
+
+// ParseConversation reads "single:<username>" or "group:<id>".
+func ParseConversation(s string) (Conversation, error) {
+	kind, rest, _ := strings.Cut(s, ":")
+	switch kind {
+	case model.TargetSingle:
+		if err := checkUsername(rest); err != nil {
+			return Conversation{}, err
+		}
+		return Conversation{Kind: kind, Peer: rest}, nil
+	case model.TargetGroup:
+		id, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil || id <= 0 {
+			return Conversation{}, invalidf("conversation %q: want group:<id>", clip(s))
+		}
+		return Conversation{Kind: kind, ID: id}, nil
+	}
+	return Conversation{}, invalidf("conversation %q: want single:<username> or group:<id>", clip(s))
+}
+
+// MarkRead moves the user's read mark in a conversation forward to msgID.
 func (s *Service) MarkRead(ctx context.Context, app model.App, userID int64, conversation string, msgID int64) error {
-	if conversation == "" || len(conversation) > 200 {
-		return invalidf("conversation must be 1 to 200 bytes")
+	c, err := ParseConversation(conversation)
+	if err != nil {
+		return err
 	}
 	if msgID <= 0 {
 		return invalidf("msg_id must be positive")
 	}
 	return s.store.Write(ctx, func(q *store.Q) error {
-		return q.MarkRead(ctx, app.ID, userID, conversation, msgID, s.clock())
+		return q.MarkRead(ctx, app.ID, userID, c.String(), msgID, s.clock())
 	})
 }
 
 // ReadMark is the last msg_id the user read in a conversation, 0 if none.
 func (s *Service) ReadMark(ctx context.Context, app model.App, userID int64, conversation string) (int64, error) {
-	return s.store.Read().ReadMark(ctx, app.ID, userID, conversation)
+	c, err := ParseConversation(conversation)
+	if err != nil {
+		return 0, err
+	}
+	return s.store.Read().ReadMark(ctx, app.ID, userID, c.String())
+}
+
+// UnreadCount is how many stored messages of a conversation the user has
+// not read: those after the read mark, not sent by the user, not
+// retracted (no_offline ones are not counted). It serves the dialects'
+// unread badges. Cross-app one-to-one conversations are not counted yet.
+func (s *Service) UnreadCount(ctx context.Context, app model.App, userID int64, conversation string) (int64, error) {
+	c, err := ParseConversation(conversation)
+	if err != nil {
+		return 0, err
+	}
+	q := s.store.Read()
+	mark, err := q.ReadMark(ctx, app.ID, userID, c.String())
+	if err != nil {
+		return 0, fmt.Errorf("reading read mark: %w", err)
+	}
+	if c.Kind == model.TargetGroup {
+		return q.UnreadGroup(ctx, app.ID, c.ID, userID, mark)
+	}
+	peer, err := s.userIn(ctx, q, app, c.Peer)
+	if err != nil {
+		return 0, err
+	}
+	return q.UnreadSingle(ctx, app.ID, userID, peer.ID, mark)
 }

@@ -236,3 +236,23 @@ func (q *Q) ReleaseClientMsgID(ctx context.Context, appID, userID int64, clientM
 		appID, userID, clientMsgID)
 	return err
 }
+
+// UnreadSingle counts stored one-to-one messages from peerID to userID
+// (one app) with an id above after, retracted ones excluded.
+func (q *Q) UnreadSingle(ctx context.Context, appID, userID, peerID, after int64) (int64, error) {
+	var n int64
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM messages WHERE app_id = ? AND target_type = 'single' AND target_id = ?
+		AND target_app_id = ? AND from_id = ? AND id > ? AND retracted = FALSE AND no_offline = FALSE`,
+		appID, userID, appID, peerID, after).Scan(&n)
+	return n, err
+}
+
+// UnreadGroup counts stored messages of a group not sent by userID with an
+// id above after, retracted ones excluded.
+func (q *Q) UnreadGroup(ctx context.Context, appID, groupID, userID, after int64) (int64, error) {
+	var n int64
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM messages WHERE app_id = ? AND target_type = 'group' AND target_id = ?
+		AND from_id <> ? AND id > ? AND retracted = FALSE AND no_offline = FALSE`,
+		appID, groupID, userID, after).Scan(&n)
+	return n, err
+}

@@ -171,7 +171,8 @@ func TestGatewayNoOfflineNotReplayed(t *testing.T) {
 	})
 }
 
-// Acks let a device resume without ?since=; read marks are stored.
+// Acks let a device resume without ?since=; read marks are stored and
+// feed unread counts.
 func TestGatewayAckAndRead(t *testing.T) {
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		f := newFixture(t, b, "alice", "bobby")
@@ -201,6 +202,22 @@ func TestGatewayAckAndRead(t *testing.T) {
 		}
 		if mark, err := f.srv.Svc.ReadMark(ctx, app, sess.UserID, "single:alice"); err != nil || mark != last.MsgID {
 			t.Fatalf("read mark %d, %v; want %d", mark, err, last.MsgID)
+		}
+		unread := func() int64 {
+			t.Helper()
+			n, err := f.srv.Svc.UnreadCount(ctx, app, sess.UserID, "single:alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := unread(); n != 0 {
+			t.Fatalf("unread after reading all: %d", n)
+		}
+		f.adminSend(t, "alice", "bobby", "new", nil)
+		f.adminSend(t, "alice", "bobby", "newer", map[string]any{"no_offline": true})
+		if n := unread(); n != 1 {
+			t.Fatalf("unread after one more stored message: %d, want 1", n)
 		}
 		bob = f.dial(t, token, "")
 		if m := bob.nextOf(t, "message"); m.Seq != 3 {
