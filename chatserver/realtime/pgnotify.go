@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -46,13 +47,20 @@ type notification struct {
 	Items  []notifyItem `json:"d"`
 }
 
+// notifyItem is a wake-up (App, User, Seq) or a live-only event with its
+// payload once and every recipient in To, so a chatroom message does not
+// repeat its payload per member.
 type notifyItem struct {
-	App     int64           `json:"a"`
-	User    int64           `json:"u"`
+	App     int64           `json:"a,omitempty"`
+	User    int64           `json:"u,omitempty"`
 	Seq     int64           `json:"s,omitempty"`
 	Kind    string          `json:"k,omitempty"`
 	Payload json.RawMessage `json:"p,omitempty"`
+	To      [][2]int64      `json:"t,omitempty"`
 }
+
+// recipientBytes bounds one [app,user] pair in JSON.
+const recipientBytes = 42
 
 // Publish queues ds for the other replicas.
 func (n *PostgresNotifier) Publish(_ context.Context, ds []core.Delivery) error {
@@ -97,25 +105,52 @@ func (n *PostgresNotifier) pack(ds []core.Delivery) []string {
 		if len(cur.Items) == 0 {
 			return
 		}
-		b, _ := json.Marshal(cur)
-		out = append(out, string(b))
+		out = append(out, string(encode(cur)))
 		cur.Items, size = nil, 32
 	}
-	for _, d := range ds {
-		it := notifyItem{App: d.AppID, User: d.UserID, Seq: d.Seq}
-		if d.Seq == 0 {
-			it.Kind, it.Payload = string(d.Kind), d.Payload
-		}
-		b, _ := json.Marshal(it)
-		if len(b)+32 > store.NotifyPayloadMax {
-			slog.Warn("A live-only event is too large to share with other replicas", "user", d.UserID, "bytes", len(b))
-			continue
-		}
-		if size+len(b)+1 > store.NotifyPayloadMax {
+	add := func(it notifyItem, bytes int) {
+		if size+bytes+1 > store.NotifyPayloadMax {
 			flush()
 		}
 		cur.Items = append(cur.Items, it)
-		size += len(b) + 1
+		size += bytes + 1
+	}
+	// Live-only deliveries of one event share a payload.
+	type liveGroup struct {
+		kind    string
+		payload []byte
+		to      [][2]int64
+	}
+	var groups []*liveGroup
+	byPayload := make(map[string]*liveGroup)
+	for _, d := range ds {
+		if d.Seq > 0 {
+			it := notifyItem{App: d.AppID, User: d.UserID, Seq: d.Seq}
+			add(it, len(encode(it)))
+			continue
+		}
+		key := string(d.Kind) + "\x00" + string(d.Payload)
+		g := byPayload[key]
+		if g == nil {
+			g = &liveGroup{kind: string(d.Kind), payload: d.Payload}
+			byPayload[key] = g
+			groups = append(groups, g)
+		}
+		g.to = append(g.to, [2]int64{d.AppID, d.UserID})
+	}
+	for _, g := range groups {
+		base := len(g.payload) + len(g.kind) + 64
+		per := (store.NotifyPayloadMax - 32 - base) / recipientBytes
+		if per < 1 {
+			slog.Warn("A live-only event is too large to share with other replicas", "kind", g.kind, "bytes", len(g.payload))
+			continue
+		}
+		for len(g.to) > 0 {
+			k := min(per, len(g.to))
+			it := notifyItem{Kind: g.kind, Payload: g.payload, To: g.to[:k]}
+			g.to = g.to[k:]
+			add(it, base+k*recipientBytes)
+		}
 	}
 	flush()
 	return out
@@ -134,11 +169,23 @@ func (n *PostgresNotifier) Listen(ctx context.Context, deliver func(core.Deliver
 			return
 		}
 		for _, it := range msg.Items {
-			d := core.Delivery{AppID: it.App, UserID: it.User, Seq: it.Seq, Kind: core.EventKind(it.Kind)}
-			if it.Seq == 0 {
-				d.Payload = it.Payload
+			if it.Seq > 0 {
+				deliver(core.Delivery{AppID: it.App, UserID: it.User, Seq: it.Seq})
+				continue
 			}
-			deliver(d)
+			for _, to := range it.To {
+				deliver(core.Delivery{AppID: to[0], UserID: to[1], Kind: core.EventKind(it.Kind), Payload: it.Payload})
+			}
 		}
 	})
+}
+
+// encode is json.Marshal without HTML escaping, so a payload's size on
+// the wire is its size in the log.
+func encode(v any) []byte {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(v)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
