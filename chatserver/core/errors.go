@@ -67,6 +67,8 @@ var (
 	// ErrSessionInvalid: a session token is unknown, expired, revoked or
 	// belongs to another tenant.
 	ErrSessionInvalid = errors.New("session token is invalid or expired")
+	// ErrUserForbidden: the admin API forbade the user; they cannot log in.
+	ErrUserForbidden = errors.New("user is forbidden")
 	// ErrRegionNotAllowed: a phone region is not in the policy's
 	// allowedRegions.
 	ErrRegionNotAllowed = errors.New("phone region is not allowed")

@@ -94,6 +94,9 @@ func (s *Service) CreateSession(ctx context.Context, app model.App, username, de
 		if err != nil {
 			return err
 		}
+		if u.Forbidden {
+			return fmt.Errorf("%w: %s", ErrUserForbidden, clip(username))
+		}
 		sess.UserID = u.ID
 		if err := q.DeleteExpiredSessions(ctx, app.ID, u.ID, now); err != nil {
 			return fmt.Errorf("pruning expired sessions: %w", err)

@@ -382,3 +382,32 @@ func TestConcurrentSessionCreates(t *testing.T) {
 		}
 	})
 }
+
+func TestForbiddenUserLosesSessionsAndCannotLogIn(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		srv := testutil.StartServer(t, b)
+		app := srv.CreateApp(t, nil)
+		registerUsers(t, srv, app, "alice", "bobby")
+		svc := srv.Svc
+		a := authenticated(t, svc, app)
+		alice, _ := login(t, svc, a, "alice", "pc")
+		bob, _ := login(t, svc, a, "bobby", "pc")
+
+		if r := srv.Do(t, "PUT", "/v1/users/alice/forbidden?disable=true", app.As(), nil); r.Status != http.StatusNoContent {
+			t.Fatalf("forbidding alice: status %d: %s", r.Status, r.Body)
+		}
+		wantSessionErr(t, svc, app.Key, alice, core.ErrSessionInvalid)
+		wantSessionErr(t, svc, app.Key, bob, nil)
+		if _, _, err := svc.CreateSession(ctx, a, "alice", "pc"); !errors.Is(err, core.ErrUserForbidden) {
+			t.Fatalf("login of a forbidden user: %v, want ErrUserForbidden", err)
+		}
+
+		if r := srv.Do(t, "PUT", "/v1/users/alice/forbidden?disable=false", app.As(), nil); r.Status != http.StatusNoContent {
+			t.Fatalf("re-enabling alice: status %d: %s", r.Status, r.Body)
+		}
+		again, _ := login(t, svc, a, "alice", "pc")
+		wantSessionErr(t, svc, app.Key, again, nil)
+	})
+}

@@ -206,14 +206,25 @@ func (s *Service) SetPassword(ctx context.Context, app model.App, username, pass
 	})
 }
 
-// SetForbidden disables (true) or re-enables (false) a user.
+// SetForbidden disables (true) or re-enables (false) a user. Forbidding
+// also ends every session of the user, in the same transaction: a forbidden
+// user must not stay logged in on some device.
 func (s *Service) SetForbidden(ctx context.Context, app model.App, username string, forbidden bool) error {
 	return s.store.Write(ctx, func(q *store.Q) error {
 		u, err := s.userIn(ctx, q, app, username)
 		if err != nil {
 			return err
 		}
-		return q.SetForbidden(ctx, app.ID, u.ID, forbidden, s.clock())
+		if err := q.SetForbidden(ctx, app.ID, u.ID, forbidden, s.clock()); err != nil {
+			return err
+		}
+		if !forbidden {
+			return nil
+		}
+		if _, err := q.DeleteUserSessions(ctx, app.ID, u.ID); err != nil {
+			return fmt.Errorf("ending the sessions of %s: %w", clip(username), err)
+		}
+		return nil
 	})
 }
 
