@@ -31,6 +31,8 @@ const (
 	// readLimit caps one client frame; message bodies are capped far
 	// lower by the app's limits.
 	readLimit = 256 << 10
+	// statusSessionRevoked closes a connection whose session ended.
+	statusSessionRevoked = websocket.StatusCode(4001)
 	// closeGrace is how long a close frame with a reason may take before
 	// the connection is dropped (a slow consumer's socket may be full).
 	closeGrace = time.Second
@@ -131,7 +133,7 @@ func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
 		return // Accept answered the client
 	}
 	conn.SetReadLimit(readLimit)
-	c := &connection{face: f, conn: conn, id: id}
+	c := &connection{face: f, conn: conn, id: id, token: tok}
 	c.run(context.WithoutCancel(r.Context()), since)
 }
 
@@ -149,13 +151,17 @@ func (f *Face) since(r *http.Request, id Identity) (int64, error) {
 
 // connection is one accepted WebSocket.
 type connection struct {
-	face *Face
-	conn *websocket.Conn
-	id   Identity
+	face  *Face
+	conn  *websocket.Conn
+	id    Identity
+	token string
 }
 
 var (
 	errHeartbeat = errors.New("heartbeat timeout")
+	// errRevoked: the session's token was revoked (logout, password
+	// change) or expired while the connection was open.
+	errRevoked = errors.New("session revoked")
 	// errPeerGone wraps read and write failures: the client left or the
 	// connection broke.
 	errPeerGone = errors.New("connection lost")
@@ -172,7 +178,7 @@ func (c *connection) run(parent context.Context, since int64) {
 
 	var wg sync.WaitGroup
 	ended := make(chan error, 3)
-	defer c.heartbeat(ctx, func() { ended <- errHeartbeat })()
+	defer c.heartbeat(ctx, func(err error) { ended <- err })()
 	for _, task := range []func(context.Context) error{
 		func(ctx context.Context) error { return sess.Stream(ctx, since, c.emit(ctx)) },
 		c.readFrames,
@@ -200,6 +206,8 @@ func (c *connection) close(err error, cancel context.CancelFunc) {
 	switch {
 	case errors.Is(err, realtime.ErrSlowConsumer):
 		code, reason = websocket.StatusPolicyViolation, "slow consumer"
+	case errors.Is(err, errRevoked):
+		code, reason = statusSessionRevoked, "session revoked"
 	case errors.Is(err, realtime.ErrHubClosed):
 		code, reason = websocket.StatusGoingAway, "server shutting down"
 	case errors.Is(err, errHeartbeat), errors.Is(err, errPeerGone), errors.Is(err, context.Canceled):
@@ -226,18 +234,27 @@ func (c *connection) close(err error, cancel context.CancelFunc) {
 }
 
 // heartbeat pings the client every pingInterval from a timer, so an idle
-// session costs no goroutine for it; a missing pong calls dead. The
-// returned func stops it.
-func (c *connection) heartbeat(ctx context.Context, dead func()) (stop func()) {
+// session costs no goroutine for it, and checks that the session token is
+// still valid. A missing pong or a revoked token calls end. The returned
+// func stops it.
+func (c *connection) heartbeat(ctx context.Context, end func(error)) (stop func()) {
 	var t *time.Timer
 	t = time.AfterFunc(time.Duration(1<<62), func() {
 		pctx, cancel := context.WithTimeout(ctx, c.face.pongTimeout)
 		err := c.conn.Ping(pctx)
+		if err == nil {
+			_, err = c.face.auth(pctx, c.id.App.Key, c.token)
+			if !errors.Is(err, core.ErrSessionInvalid) {
+				err = nil // a passing database error is no reason to hang up
+			}
+		}
 		cancel()
 		switch {
 		case ctx.Err() != nil:
+		case errors.Is(err, core.ErrSessionInvalid):
+			end(errRevoked)
 		case err != nil:
-			dead()
+			end(errHeartbeat)
 		default:
 			t.Reset(c.face.pingInterval)
 		}
