@@ -64,7 +64,7 @@ envtest-assets: ## Build kube-apiserver and etcd for envtest once (about 5 min) 
 bench: deps ## Run the benchmarks on both stores and the operator's under envtest, and print the figures
 	@echo "cores: $$(nproc)  GOMAXPROCS: $${GOMAXPROCS:-$$(nproc)}"
 	WITH_POSTGRES_DURABLE=1 CHAT_TEST_REQUIRE_POSTGRES=1 $(WITH_PG) $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) \
-		./chatserver/passhash/ ./chatserver/wordfilter/ ./test/bench/
+		./chatserver/passhash/ ./chatserver/wordfilter/ ./chatserver/face/ws/ ./test/bench/
 	assets=$$($(ENVTEST_ASSETS)) && \
 	KUBEBUILDER_ASSETS="$$assets" CHAT_TEST_REQUIRE_ENVTEST=1 \
 	$(GO) test -run '^$$' -bench . -benchtime=1x -timeout 20m ./test/operatorbench/
