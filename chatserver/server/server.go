@@ -14,6 +14,7 @@ import (
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/face/jmessage"
 	"github.com/chat-operator/chat-operator/chatserver/face/platform"
+	"github.com/chat-operator/chat-operator/chatserver/face/sealtalk"
 	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 )
 
@@ -29,6 +30,7 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
 	jmessage.New(svc).Register(mux)
 	ws.New(svc).Register(mux)
+	sealtalk.New(svc).Register(mux)
 	platform.New(svc, cfg.PlatformToken, platform.Info{
 		Version: cfg.Version, Database: string(svc.Store().Kind()),
 	}).Register(mux)

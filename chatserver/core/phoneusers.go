@@ -1,0 +1,207 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/passhash"
+	"github.com/chat-operator/chat-operator/chatserver/store"
+)
+
+// ErrWrongCredentials: a phone login names no user or the wrong password.
+// One error for both, so a login does not tell which phones are registered.
+var ErrWrongCredentials = errors.New("wrong phone or password")
+
+// PhoneVerificationPurpose is the purpose of codes sent by the phone flows
+// (SealTalk send_code): one code serves registration and password reset.
+const PhoneVerificationPurpose = "phone"
+
+// External ids. A phone user's external id (the SealTalk `id`) is their
+// internal user id multiplied by externalIDFactor modulo 62^8 and written
+// as 8 base62 digits: stable, reversible, and not a visible counter. It is
+// also their generated username, which satisfies the seed's username rule.
+const externalIDDigits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+var (
+	externalIDModulus = new(big.Int).Exp(big.NewInt(62), big.NewInt(8), nil)
+	externalIDFactor  = big.NewInt(48271 * 16807 * 69621) // odd and not a multiple of 31
+	externalIDInverse = new(big.Int).ModInverse(externalIDFactor, externalIDModulus)
+)
+
+// ExternalID encodes an internal user id as the 8-character external id.
+func ExternalID(userID int64) string {
+	n := new(big.Int).Mul(big.NewInt(userID), externalIDFactor)
+	n.Mod(n, externalIDModulus)
+	b := make([]byte, 8)
+	for i := 7; i >= 0; i-- {
+		var r big.Int
+		n.DivMod(n, big.NewInt(62), &r)
+		b[i] = externalIDDigits[r.Int64()]
+	}
+	return string(b)
+}
+
+// ParseExternalID decodes an external id; ok is false for anything
+// ExternalID cannot have produced.
+func ParseExternalID(id string) (userID int64, ok bool) {
+	if len(id) != 8 {
+		return 0, false
+	}
+	n := new(big.Int)
+	for i := 0; i < len(id); i++ {
+		d := strings.IndexByte(externalIDDigits, id[i])
+		if d < 0 {
+			return 0, false
+		}
+		n.Mul(n, big.NewInt(62)).Add(n, big.NewInt(int64(d)))
+	}
+	n.Mul(n, externalIDInverse).Mod(n, externalIDModulus)
+	if !n.IsInt64() || n.Int64() <= 0 {
+		return 0, false
+	}
+	return n.Int64(), true
+}
+
+// EndUserApp is the tenant an unauthenticated end-user request names: an
+// unknown key is ErrAppNotFound, a disabled tenant ErrAppDisabled.
+func (s *Service) EndUserApp(ctx context.Context, appKey string) (model.App, error) {
+	app, err := s.GetApp(ctx, appKey)
+	if err != nil {
+		return app, err
+	}
+	if app.Disabled {
+		return model.App{}, fmt.Errorf("%w: %s", ErrAppDisabled, app.Key)
+	}
+	return app, nil
+}
+
+// PhoneRegistration is a sign-up by verified phone (SealTalk register):
+// the phone is the one VerificationToken proves.
+type PhoneRegistration struct {
+	Nickname          string
+	Password          string
+	VerificationToken string
+}
+
+// RegisterPhoneUser creates a user from a verified phone under the
+// registration policy (CheckRegistration). The verification token is
+// always required and spent in the same transaction that creates the
+// user, whose username is their external id. A phone already registered
+// is ErrUserExists.
+func (s *Service) RegisterPhoneUser(ctx context.Context, app model.App, in PhoneRegistration) (model.User, error) {
+	v, err := s.LookupVerification(ctx, app, in.VerificationToken)
+	if err != nil {
+		return model.User{}, err
+	}
+	err = s.CheckRegistration(ctx, app, RegistrationAttempt{
+		Password: in.Password, Region: v.Region, Phone: v.Phone, VerificationToken: in.VerificationToken,
+	})
+	if err != nil {
+		return model.User{}, err
+	}
+	nickname := in.Nickname
+	patch, err := ProfileInput{Nickname: &nickname}.profile()
+	if err != nil {
+		return model.User{}, err
+	}
+	hashes, err := s.hashPasswords(ctx, []string{in.Password})
+	if err != nil {
+		return model.User{}, fmt.Errorf("hashing password: %w", err)
+	}
+	now := s.clock()
+	u := model.User{AppID: app.ID, AppKey: app.Key, PasswordHash: hashes[0], Profile: patch, Created: now, Modified: now}
+	err = s.store.Write(ctx, func(q *store.Q) error {
+		key := store.PhoneKey{AppID: app.ID, Region: v.Region, Phone: v.Phone}
+		if err := q.DeletePhoneVerification(ctx, key, tokenHash(in.VerificationToken), now); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("%w: the verification token is unknown, used or expired", ErrVerificationRequired)
+			}
+			return err
+		}
+		// The id is known only after the insert: insert under a name no
+		// external id can take (9 bytes), then rename.
+		placeholder, _, err := newSecretToken()
+		if err != nil {
+			return err
+		}
+		u.Username = "p" + placeholder[:20]
+		if u.ID, err = q.InsertUser(ctx, u); err != nil {
+			return fmt.Errorf("inserting a phone user: %w", err)
+		}
+		u.Username = ExternalID(u.ID)
+		if err := q.RenameUser(ctx, app.ID, u.ID, u.Username); errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("%w: the generated username %s is taken", ErrUserExists, u.Username)
+		} else if err != nil {
+			return err
+		}
+		if err := q.InsertPhoneUser(ctx, app.ID, u.ID, v.Region, v.Phone); errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("%w: phone +%s %s is registered", ErrUserExists, v.Region, v.Phone)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return model.User{}, fmt.Errorf("registering a phone user in app %s: %w", app.Key, err)
+	}
+	return u, nil
+}
+
+// PhoneAvailable tells whether a phone may still register in the app.
+func (s *Service) PhoneAvailable(ctx context.Context, app model.App, region, phone string) (bool, error) {
+	if err := checkPhoneNumber(region, phone); err != nil {
+		return false, err
+	}
+	_, err := s.store.Read().PhoneUserID(ctx, app.ID, region, phone)
+	if errors.Is(err, store.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading phone users of app %s: %w", app.Key, err)
+	}
+	return false, nil
+}
+
+// PhoneUser is the user registered with a phone, or ErrUserNotFound.
+func (s *Service) PhoneUser(ctx context.Context, app model.App, region, phone string) (model.User, error) {
+	if err := checkPhoneNumber(region, phone); err != nil {
+		return model.User{}, err
+	}
+	id, err := s.store.Read().PhoneUserID(ctx, app.ID, region, phone)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.User{}, fmt.Errorf("%w: phone +%s %s", ErrUserNotFound, region, phone)
+	}
+	if err != nil {
+		return model.User{}, fmt.Errorf("reading phone users of app %s: %w", app.Key, err)
+	}
+	return s.User(ctx, app, ExternalID(id))
+}
+
+// LoginByPhone checks a phone user's password and opens a session on the
+// device. An unknown phone or a wrong password is ErrWrongCredentials; a
+// forbidden user ErrUserForbidden.
+func (s *Service) LoginByPhone(ctx context.Context, app model.App, region, phone, password, device string) (string, model.User, error) {
+	u, err := s.PhoneUser(ctx, app, region, phone)
+	if errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrInvalid) {
+		return "", model.User{}, ErrWrongCredentials
+	}
+	if err != nil {
+		return "", model.User{}, err
+	}
+	ok, err := passhash.Verify(password, u.PasswordHash)
+	if err != nil {
+		return "", model.User{}, fmt.Errorf("checking the password of %s: %w", u.Username, err)
+	}
+	if !ok {
+		return "", model.User{}, ErrWrongCredentials
+	}
+	token, _, err := s.CreateSession(ctx, app, u.Username, device)
+	if err != nil {
+		return "", model.User{}, err
+	}
+	return token, u, nil
+}
