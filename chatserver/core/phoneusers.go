@@ -205,3 +205,54 @@ func (s *Service) LoginByPhone(ctx context.Context, app model.App, region, phone
 	}
 	return token, u, nil
 }
+
+// checkPolicyPassword applies the registration policy's password rule to
+// a new password set by an end user.
+func (s *Service) checkPolicyPassword(ctx context.Context, app model.App, password string) error {
+	p, err := s.RegistrationPolicy(ctx, app)
+	if err != nil {
+		return err
+	}
+	return checkPasswordAgainst(p.Password, password)
+}
+
+// ResetPasswordByPhone sets a new password for the phone a verification
+// token proves, spending the token; like every password change it ends
+// all the user's sessions (SetPassword).
+func (s *Service) ResetPasswordByPhone(ctx context.Context, app model.App, verificationToken, password string) error {
+	v, err := s.LookupVerification(ctx, app, verificationToken)
+	if err != nil {
+		return err
+	}
+	if err := s.checkPolicyPassword(ctx, app, password); err != nil {
+		return err
+	}
+	u, err := s.PhoneUser(ctx, app, v.Region, v.Phone)
+	if err != nil {
+		return err
+	}
+	if err := s.ConsumeVerification(ctx, app, v.Region, v.Phone, verificationToken); err != nil {
+		return err
+	}
+	return s.SetPassword(ctx, app, u.Username, password)
+}
+
+// ChangePassword replaces a user's password after checking the old one
+// (ErrWrongCredentials); it ends all the user's sessions (SetPassword).
+func (s *Service) ChangePassword(ctx context.Context, app model.App, username, oldPassword, newPassword string) error {
+	u, err := s.User(ctx, app, username)
+	if err != nil {
+		return err
+	}
+	ok, err := passhash.Verify(oldPassword, u.PasswordHash)
+	if err != nil {
+		return fmt.Errorf("checking the password of %s: %w", username, err)
+	}
+	if !ok {
+		return ErrWrongCredentials
+	}
+	if err := s.checkPolicyPassword(ctx, app, newPassword); err != nil {
+		return err
+	}
+	return s.SetPassword(ctx, app, username, newPassword)
+}

@@ -41,6 +41,10 @@ func (f *Face) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"login", f.public(f.login))
 	mux.HandleFunc("POST "+p+"logout", f.authed(f.logout))
 	mux.HandleFunc("POST "+p+"get_token", f.authed(f.getToken))
+	mux.HandleFunc("POST "+p+"reset_password", f.public(f.resetPassword))
+	mux.HandleFunc("POST "+p+"change_password", f.authed(f.changePassword))
+	mux.HandleFunc("POST "+p+"set_nickname", f.authed(f.setNickname))
+	mux.HandleFunc("POST "+p+"set_portrait_uri", f.authed(f.setPortraitURI))
 }
 
 // caller is who an authenticated request comes from.

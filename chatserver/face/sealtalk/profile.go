@@ -1,0 +1,74 @@
+package sealtalk
+
+import (
+	"net/http"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/model"
+)
+
+func (f *Face) resetPassword(w http.ResponseWriter, r *http.Request, app model.App) {
+	var in struct {
+		Password          string `json:"password"`
+		VerificationToken string `json:"verification_token"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := f.svc.ResetPasswordByPhone(r.Context(), app, in.VerificationToken, in.Password); err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, nil)
+}
+
+func (f *Face) changePassword(w http.ResponseWriter, r *http.Request, c caller) {
+	var in struct {
+		OldPassword string `json:"oldPassword"`
+		NewPassword string `json:"newPassword"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := f.svc.ChangePassword(r.Context(), c.app, c.username, in.OldPassword, in.NewPassword); err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, nil)
+}
+
+func (f *Face) setNickname(w http.ResponseWriter, r *http.Request, c caller) {
+	var in struct {
+		Nickname *string `json:"nickname"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.Nickname == nil || *in.Nickname == "" {
+		writeError(w, core.ErrInvalid)
+		return
+	}
+	f.updateProfile(w, r, c, core.ProfileInput{Nickname: in.Nickname})
+}
+
+func (f *Face) setPortraitURI(w http.ResponseWriter, r *http.Request, c caller) {
+	var in struct {
+		PortraitURI *string `json:"portraitUri"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.PortraitURI == nil {
+		writeError(w, core.ErrInvalid)
+		return
+	}
+	f.updateProfile(w, r, c, core.ProfileInput{Avatar: in.PortraitURI})
+}
+
+func (f *Face) updateProfile(w http.ResponseWriter, r *http.Request, c caller, in core.ProfileInput) {
+	if err := f.svc.UpdateUser(r.Context(), c.app, c.username, in); err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, nil)
+}
