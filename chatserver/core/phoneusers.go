@@ -256,3 +256,42 @@ func (s *Service) ChangePassword(ctx context.Context, app model.App, username, o
 	}
 	return s.SetPassword(ctx, app, username, newPassword)
 }
+
+// UserByExternalID finds a user of the app by external id, or
+// ErrUserNotFound.
+func (s *Service) UserByExternalID(ctx context.Context, app model.App, externalID string) (model.User, error) {
+	id, ok := ParseExternalID(externalID)
+	if !ok {
+		return model.User{}, fmt.Errorf("%w: %s", ErrUserNotFound, clip(externalID))
+	}
+	u, err := s.store.Read().UserByID(ctx, app.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.User{}, fmt.Errorf("%w: %s", ErrUserNotFound, clip(externalID))
+	}
+	if err != nil {
+		return model.User{}, fmt.Errorf("reading a user of app %s: %w", app.Key, err)
+	}
+	u.AppKey = app.Key
+	return u, nil
+}
+
+// UserPhone is a user with the phone they registered with, if any.
+type UserPhone struct {
+	User          model.User
+	Region, Phone string
+	STAccount     string
+}
+
+// WithPhones adds the phone records to users of the app.
+func (s *Service) WithPhones(ctx context.Context, app model.App, users []model.User) ([]UserPhone, error) {
+	phones, err := s.store.Read().PhonesOf(ctx, app.ID, ids(users))
+	if err != nil {
+		return nil, fmt.Errorf("reading phone users of app %s: %w", app.Key, err)
+	}
+	out := make([]UserPhone, len(users))
+	for i, u := range users {
+		p := phones[u.ID]
+		out[i] = UserPhone{User: u, Region: p.Region, Phone: p.Phone, STAccount: p.STAccount}
+	}
+	return out, nil
+}

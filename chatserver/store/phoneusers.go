@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
 )
 
 // InsertPhoneUser records the phone a user registered with; ErrConflict
@@ -35,4 +37,46 @@ func (q *Q) RenameUser(ctx context.Context, appID, userID int64, username string
 		return ErrConflict
 	}
 	return err
+}
+
+// UserByID finds a user of the app by internal id.
+func (q *Q) UserByID(ctx context.Context, appID, userID int64) (model.User, error) {
+	var s userScan
+	err := q.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE app_id = ? AND id = ?", appID, userID).
+		Scan(s.targets()...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.User{}, ErrNotFound
+	}
+	if err != nil {
+		return model.User{}, err
+	}
+	return s.user(), nil
+}
+
+// PhoneRecord is what phone_users holds about a user.
+type PhoneRecord struct {
+	Region, Phone, STAccount string
+}
+
+// PhonesOf returns the phone records of the users among ids that have one.
+func (q *Q) PhonesOf(ctx context.Context, appID int64, ids []int64) (map[int64]PhoneRecord, error) {
+	out := make(map[int64]PhoneRecord, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.query(ctx, "SELECT user_id, region, phone, COALESCE(st_account, '') FROM phone_users WHERE app_id = ? AND user_id IN ("+
+		placeholders(len(ids))+")", append([]any{appID}, int64Args(ids)...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var r PhoneRecord
+		if err := rows.Scan(&id, &r.Region, &r.Phone, &r.STAccount); err != nil {
+			return nil, err
+		}
+		out[id] = r
+	}
+	return out, rows.Err()
 }

@@ -45,6 +45,9 @@ func (f *Face) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"change_password", f.authed(f.changePassword))
 	mux.HandleFunc("POST "+p+"set_nickname", f.authed(f.setNickname))
 	mux.HandleFunc("POST "+p+"set_portrait_uri", f.authed(f.setPortraitURI))
+	mux.HandleFunc("GET "+p+"blacklist", f.authed(f.blacklist))
+	mux.HandleFunc("POST "+p+"add_to_blacklist", f.authed(f.addToBlacklist))
+	mux.HandleFunc("POST "+p+"remove_from_blacklist", f.authed(f.removeFromBlacklist))
 }
 
 // caller is who an authenticated request comes from.
