@@ -58,3 +58,24 @@ func TestSetNicknameAndPortrait(t *testing.T) {
 		}
 	})
 }
+
+func TestSetGenderAndUserInfo(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, nil)
+		id, token := f.signUp(t, "13912345678", "P@ssw0rd")
+		f.call(t, "POST", "set_gender", token, map[string]any{"gender": "female"}).want(t, 200, 200)
+		f.call(t, "POST", "set_gender", token, map[string]any{"gender": "other"}).want(t, 400, 400)
+		for _, method := range []string{"POST", "GET"} {
+			r := f.call(t, method, id, token, nil)
+			r.want(t, 200, 200)
+			var u map[string]any
+			r.result(t, &u)
+			if u["id"] != id || u["nickname"] != "Tom" || u["gender"] != "female" || u["phone"] != "13912345678" ||
+				u["portraitUri"] != "" || u["stAccount"] != "" {
+				t.Fatalf("%s /user/%s: %v", method, id, u)
+			}
+		}
+		f.call(t, "GET", "zzzzzzzz", token, nil).want(t, 404, 404)
+		f.call(t, "GET", id, "", nil).want(t, 403, 403)
+	})
+}

@@ -48,6 +48,9 @@ func (f *Face) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"blacklist", f.authed(f.blacklist))
 	mux.HandleFunc("POST "+p+"add_to_blacklist", f.authed(f.addToBlacklist))
 	mux.HandleFunc("POST "+p+"remove_from_blacklist", f.authed(f.removeFromBlacklist))
+	mux.HandleFunc("POST "+p+"set_gender", f.authed(f.setGender))
+	mux.HandleFunc("GET "+p+"{id}", f.authed(f.userInfo))
+	mux.HandleFunc("POST "+p+"{id}", f.authed(f.userInfo))
 }
 
 // caller is who an authenticated request comes from.

@@ -72,3 +72,34 @@ func (f *Face) updateProfile(w http.ResponseWriter, r *http.Request, c caller, i
 	}
 	ok(w, nil)
 }
+
+func (f *Face) setGender(w http.ResponseWriter, r *http.Request, c caller) {
+	var in struct {
+		Gender string `json:"gender"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	g, known := map[string]int{"male": 1, "female": 2}[in.Gender]
+	if !known {
+		writeError(w, core.ErrInvalid)
+		return
+	}
+	f.updateProfile(w, r, c, core.ProfileInput{Gender: &g})
+}
+
+// userInfo answers /user/:id; the seed says POST, SealTalk clients GET,
+// so both are served.
+func (f *Face) userInfo(w http.ResponseWriter, r *http.Request, c caller) {
+	u, err := f.svc.UserByExternalID(r.Context(), c.app, r.PathValue("id"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	withPhone, err := f.svc.WithPhones(r.Context(), c.app, []model.User{u})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, viewOf(withPhone[0]))
+}
