@@ -295,3 +295,70 @@ func (s *Service) WithPhones(ctx context.Context, app model.App, users []model.U
 	}
 	return out, nil
 }
+
+// ErrSTAccountTaken: another user of the app has the SealTalk account.
+var ErrSTAccountTaken = errors.New("the SealTalk account is taken")
+
+// validSTAccount: 6-20 bytes, a letter first, then letters, digits, _ or -.
+func validSTAccount(a string) bool {
+	if len(a) < 6 || len(a) > 20 {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if i == 0 && !letter || !(letter || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// phoneUserWrite runs fn on a phone user's id inside a transaction,
+// mapping a missing phone record to ErrUserNotFound.
+func (s *Service) phoneUserWrite(ctx context.Context, app model.App, username string, fn func(q *store.Q, userID int64) error) error {
+	return s.store.Write(ctx, func(q *store.Q) error {
+		u, err := s.userIn(ctx, q, app, username)
+		if err != nil {
+			return err
+		}
+		err = fn(q, u.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("%w: %s has no phone record", ErrUserNotFound, clip(username))
+		}
+		return err
+	})
+}
+
+// SetSTAccount sets a phone user's SealTalk account, unique in the app
+// (ErrSTAccountTaken).
+func (s *Service) SetSTAccount(ctx context.Context, app model.App, username, account string) error {
+	if !validSTAccount(account) {
+		return invalidf("a SealTalk account is 6-20 bytes: a letter, then letters, digits, _ or -")
+	}
+	return s.phoneUserWrite(ctx, app, username, func(q *store.Q, id int64) error {
+		if err := q.SetSTAccount(ctx, app.ID, id, account); errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("%w: %s", ErrSTAccountTaken, account)
+		} else {
+			return err
+		}
+	})
+}
+
+// SetPoke sets whether a phone user receives pokes.
+func (s *Service) SetPoke(ctx context.Context, app model.App, username string, on bool) error {
+	return s.phoneUserWrite(ctx, app, username, func(q *store.Q, id int64) error {
+		return q.SetPoke(ctx, app.ID, id, on)
+	})
+}
+
+// Poke tells whether a phone user receives pokes.
+func (s *Service) Poke(ctx context.Context, app model.App, username string) (bool, error) {
+	var on bool
+	err := s.phoneUserWrite(ctx, app, username, func(q *store.Q, id int64) error {
+		var err error
+		on, err = q.Poke(ctx, app.ID, id)
+		return err
+	})
+	return on, err
+}

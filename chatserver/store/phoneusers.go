@@ -80,3 +80,47 @@ func (q *Q) PhonesOf(ctx context.Context, appID int64, ids []int64) (map[int64]P
 	}
 	return out, rows.Err()
 }
+
+// SetSTAccount sets a phone user's SealTalk account; ErrConflict if
+// another user of the app has it, ErrNotFound if the user has no phone
+// record.
+func (q *Q) SetSTAccount(ctx context.Context, appID, userID int64, account string) error {
+	res, err := q.exec(ctx, "UPDATE phone_users SET st_account = ? WHERE app_id = ? AND user_id = ?", account, appID, userID)
+	if isUniqueViolation(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// SetPoke sets whether a phone user receives pokes; ErrNotFound if the
+// user has no phone record.
+func (q *Q) SetPoke(ctx context.Context, appID, userID int64, on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	res, err := q.exec(ctx, "UPDATE phone_users SET poke = ? WHERE app_id = ? AND user_id = ?", v, appID, userID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// Poke tells whether a phone user receives pokes.
+func (q *Q) Poke(ctx context.Context, appID, userID int64) (bool, error) {
+	var v int
+	err := q.queryRow(ctx, "SELECT poke FROM phone_users WHERE app_id = ? AND user_id = ?", appID, userID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, ErrNotFound
+	}
+	return v == 1, err
+}

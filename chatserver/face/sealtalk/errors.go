@@ -25,6 +25,7 @@ var errorTable = []struct {
 	{core.ErrCodeWrong, failure{http.StatusOK, 1000}},
 	{core.ErrCodeExpired, failure{http.StatusOK, 2000}},
 	{core.ErrWrongCredentials, failure{http.StatusOK, 1000}},
+	{core.ErrSTAccountTaken, failure{http.StatusOK, 1000}},
 	{core.ErrVerificationRequired, failure{http.StatusNotFound, 404}},
 	{core.ErrRegistrationClosed, failure{http.StatusForbidden, 403}},
 	{core.ErrUserForbidden, failure{http.StatusForbidden, 403}},

@@ -49,6 +49,9 @@ func (f *Face) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"add_to_blacklist", f.authed(f.addToBlacklist))
 	mux.HandleFunc("POST "+p+"remove_from_blacklist", f.authed(f.removeFromBlacklist))
 	mux.HandleFunc("POST "+p+"set_gender", f.authed(f.setGender))
+	mux.HandleFunc("POST "+p+"set_st_account", f.authed(f.setSTAccount))
+	mux.HandleFunc("POST "+p+"set_poke", f.authed(f.setPoke))
+	mux.HandleFunc("GET "+p+"get_poke", f.authed(f.getPoke))
 	mux.HandleFunc("GET "+p+"{id}", f.authed(f.userInfo))
 	mux.HandleFunc("POST "+p+"{id}", f.authed(f.userInfo))
 }

@@ -1,0 +1,53 @@
+package sealtalk_test
+
+import (
+	"testing"
+
+	"github.com/chat-operator/chat-operator/chatserver/testutil"
+)
+
+func TestSetSTAccount(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, nil)
+		id, token := f.signUp(t, "13912345678", "P@ssw0rd")
+		_, otherToken := f.signUp(t, "18713578062", "P@ssw0rd")
+		f.call(t, "POST", "set_st_account", token, map[string]any{"stAccount": "b323422"}).want(t, 200, 200)
+		// 1000: taken.
+		f.call(t, "POST", "set_st_account", otherToken, map[string]any{"stAccount": "b323422"}).want(t, 200, 1000)
+		f.call(t, "POST", "set_st_account", otherToken, map[string]any{"stAccount": "1bad"}).want(t, 400, 400)
+		r := f.call(t, "GET", id, token, nil)
+		var u map[string]any
+		r.result(t, &u)
+		if u["stAccount"] != "b323422" {
+			t.Fatalf("/user/%s: %v", id, u)
+		}
+	})
+}
+
+func TestPoke(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, nil)
+		_, token := f.signUp(t, "13912345678", "P@ssw0rd")
+		get := func() int {
+			r := f.call(t, "GET", "get_poke", token, nil)
+			r.want(t, 200, 200)
+			var out struct {
+				PokeStatus *int `json:"pokeStatus"`
+			}
+			r.result(t, &out)
+			if out.PokeStatus == nil {
+				t.Fatalf("get_poke: %s", r.Result)
+			}
+			return *out.PokeStatus
+		}
+		if get() != 1 {
+			t.Fatal("pokes are off by default")
+		}
+		f.call(t, "POST", "set_poke", token, map[string]any{"pokeStatus": 0}).want(t, 200, 200)
+		if get() != 0 {
+			t.Fatal("set_poke 0 did not stick")
+		}
+		f.call(t, "POST", "set_poke", token, map[string]any{"pokeStatus": 7}).want(t, 400, 400)
+		f.call(t, "GET", "get_poke", "", nil).want(t, 403, 403)
+	})
+}

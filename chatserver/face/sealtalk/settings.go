@@ -1,0 +1,54 @@
+package sealtalk
+
+import (
+	"net/http"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
+)
+
+func (f *Face) setSTAccount(w http.ResponseWriter, r *http.Request, c caller) {
+	var in struct {
+		STAccount string `json:"stAccount"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if err := f.svc.SetSTAccount(r.Context(), c.app, c.username, in.STAccount); err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, nil)
+}
+
+func (f *Face) setPoke(w http.ResponseWriter, r *http.Request, c caller) {
+	var in struct {
+		PokeStatus *int `json:"pokeStatus"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	if in.PokeStatus == nil || *in.PokeStatus != 0 && *in.PokeStatus != 1 {
+		writeError(w, core.ErrInvalid)
+		return
+	}
+	if err := f.svc.SetPoke(r.Context(), c.app, c.username, *in.PokeStatus == 1); err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, nil)
+}
+
+// getPoke answers {"code":200,"result":{"pokeStatus":0|1}}: the seed shows
+// the bare object, SealTalk clients read it from result.
+func (f *Face) getPoke(w http.ResponseWriter, r *http.Request, c caller) {
+	on, err := f.svc.Poke(r.Context(), c.app, c.username)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	status := 0
+	if on {
+		status = 1
+	}
+	ok(w, map[string]int{"pokeStatus": status})
+}
