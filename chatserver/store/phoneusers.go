@@ -124,3 +124,26 @@ func (q *Q) Poke(ctx context.Context, appID, userID int64) (bool, error) {
 	}
 	return v == 1, err
 }
+
+// Privacy returns a phone user's privacy settings as stored (a JSON
+// object, "" when never set).
+func (q *Q) Privacy(ctx context.Context, appID, userID int64) (string, error) {
+	var v string
+	err := q.queryRow(ctx, "SELECT privacy FROM phone_users WHERE app_id = ? AND user_id = ?", appID, userID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return v, err
+}
+
+// SetPrivacy stores a phone user's privacy settings.
+func (q *Q) SetPrivacy(ctx context.Context, appID, userID int64, privacy string) error {
+	res, err := q.exec(ctx, "UPDATE phone_users SET privacy = ? WHERE app_id = ? AND user_id = ?", privacy, appID, userID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
+}

@@ -51,3 +51,36 @@ func TestPoke(t *testing.T) {
 		f.call(t, "GET", "get_poke", "", nil).want(t, 403, 403)
 	})
 }
+
+func TestPrivacyAndFind(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, nil)
+		id, token := f.signUp(t, "13912345678", "P@ssw0rd")
+		_, finder := f.signUp(t, "18713578062", "P@ssw0rd")
+		r := f.call(t, "GET", "get_privacy", token, nil)
+		r.want(t, 200, 200)
+		if string(r.Result) != `{"phoneVerify":1,"stSearchVerify":1,"friVerify":1,"groupVerify":1}` {
+			t.Fatalf("default privacy: %s", r.Result)
+		}
+		for _, method := range []string{"POST", "GET"} {
+			r = f.call(t, method, "find/86/13912345678", finder, nil)
+			r.want(t, 200, 200)
+			var u map[string]string
+			r.result(t, &u)
+			if u["id"] != id || u["nickname"] != "Tom" {
+				t.Fatalf("find: %v", u)
+			}
+		}
+		f.call(t, "GET", "find/86/13900000000", finder, nil).want(t, 404, 404)
+		// Only the settings sent change.
+		f.call(t, "POST", "set_privacy", token, map[string]any{"phoneVerify": 0, "groupVerify": 0}).want(t, 200, 200)
+		r = f.call(t, "GET", "get_privacy", token, nil)
+		if string(r.Result) != `{"phoneVerify":0,"stSearchVerify":1,"friVerify":1,"groupVerify":0}` {
+			t.Fatalf("privacy after set: %s", r.Result)
+		}
+		// phoneVerify 0: not found by phone.
+		f.call(t, "GET", "find/86/13912345678", finder, nil).want(t, 404, 404)
+		f.call(t, "POST", "set_privacy", token, map[string]any{"friVerify": 2}).want(t, 400, 400)
+		f.call(t, "GET", "get_privacy", "", nil).want(t, 403, 403)
+	})
+}

@@ -52,6 +52,10 @@ func (f *Face) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+p+"set_st_account", f.authed(f.setSTAccount))
 	mux.HandleFunc("POST "+p+"set_poke", f.authed(f.setPoke))
 	mux.HandleFunc("GET "+p+"get_poke", f.authed(f.getPoke))
+	mux.HandleFunc("POST "+p+"set_privacy", f.authed(f.setPrivacy))
+	mux.HandleFunc("GET "+p+"get_privacy", f.authed(f.getPrivacy))
+	mux.HandleFunc("GET "+p+"find/{region}/{phone}", f.authed(f.find))
+	mux.HandleFunc("POST "+p+"find/{region}/{phone}", f.authed(f.find))
 	mux.HandleFunc("GET "+p+"{id}", f.authed(f.userInfo))
 	mux.HandleFunc("POST "+p+"{id}", f.authed(f.userInfo))
 }

@@ -52,3 +52,53 @@ func (f *Face) getPoke(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	ok(w, map[string]int{"pokeStatus": status})
 }
+
+func (f *Face) setPrivacy(w http.ResponseWriter, r *http.Request, c caller) {
+	var in struct {
+		PhoneVerify    *int `json:"phoneVerify"`
+		STSearchVerify *int `json:"stSearchVerify"`
+		FriVerify      *int `json:"friVerify"`
+		GroupVerify    *int `json:"groupVerify"`
+	}
+	if !decode(w, r, &in) {
+		return
+	}
+	err := f.svc.SetUserPrivacy(r.Context(), c.app, c.username, core.PrivacyPatch{
+		PhoneVerify: in.PhoneVerify, STSearchVerify: in.STSearchVerify, FriVerify: in.FriVerify, GroupVerify: in.GroupVerify,
+	})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, nil)
+}
+
+// getPrivacy answers the settings in result (the seed shows the bare
+// object; SealTalk clients read the envelope).
+func (f *Face) getPrivacy(w http.ResponseWriter, r *http.Request, c caller) {
+	p, err := f.svc.UserPrivacy(r.Context(), c.app, c.username)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, p)
+}
+
+// find answers /user/find/:region/:phone; POST as the seed says, GET as
+// clients send.
+func (f *Face) find(w http.ResponseWriter, r *http.Request, c caller) {
+	region, phone := phoneOf(flexString(r.PathValue("region")), flexString(r.PathValue("phone")))
+	u, err := f.svc.FindByPhone(r.Context(), c.app, region, phone)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ok(w, map[string]string{"id": core.ExternalID(u.ID), "nickname": deref(u.Profile.Nickname), "portraitUri": deref(u.Profile.Avatar)})
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
