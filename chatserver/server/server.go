@@ -22,6 +22,11 @@ import (
 type Config struct {
 	PlatformToken string
 	Version       string
+	// OnShutdown, when set, receives what must run when the HTTP server
+	// shuts down: http.Server.Shutdown does not touch hijacked
+	// connections, so open WebSocket sessions are closed (1001 going away)
+	// by this, not by Shutdown. Pass (*http.Server).RegisterOnShutdown.
+	OnShutdown func(func())
 }
 
 // New returns the complete handler. reg receives the HTTP metrics; pass a
@@ -29,7 +34,11 @@ type Config struct {
 func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
 	jmessage.New(svc).Register(mux)
-	ws.New(svc).Register(mux)
+	gateway := ws.New(svc)
+	gateway.Register(mux)
+	if cfg.OnShutdown != nil {
+		cfg.OnShutdown(gateway.Hub().Close)
+	}
 	sealtalk.New(svc).Register(mux)
 	platform.New(svc, cfg.PlatformToken, platform.Info{
 		Version: cfg.Version, Database: string(svc.Store().Kind()),

@@ -48,18 +48,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	// Every replica shares the platform token, so a media-link secret
 	// derived from it lets a link issued by one replica work on any other.
 	svc := core.New(st, core.WithMediaSecret(media.DeriveSecret(token)))
-	handler := server.New(svc, server.Config{PlatformToken: token, Version: version}, reg)
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.listen, err)
 	}
 	srv := &http.Server{
-		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.Handler = server.New(svc, server.Config{
+		PlatformToken: token, Version: version, OnShutdown: srv.RegisterOnShutdown,
+	}, reg)
 	log.Info("Serving", "addr", ln.Addr().String(), "version", version)
 	if tokenPath != "" {
 		printQuickstart(stderr, ln.Addr().String(), tokenPath)
