@@ -77,10 +77,7 @@ func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
 func (r *ChatAppReconciler) credentialsSecret(ctx context.Context, app *imv1alpha1.ChatApp) (*corev1.Secret, bool, error) {
 	secret := &corev1.Secret{}
 	key := client.ObjectKey{Namespace: app.Namespace, Name: app.CredentialsSecretName()}
-	err := r.Get(ctx, key, secret)
-	if apierrors.IsNotFound(err) {
-		err = r.apiReader.Get(ctx, key, secret)
-	}
+	err := getSecret(ctx, r.Client, r.apiReader, key, secret)
 	switch {
 	case err == nil:
 		return secret, true, nil
@@ -99,18 +96,11 @@ func (r *ChatAppReconciler) masterSecret(ctx context.Context, app *imv1alpha1.Ch
 	var from string
 	switch ref := app.Spec.MasterSecretRef; {
 	case ref != nil:
-		var s corev1.Secret
-		key := client.ObjectKey{Namespace: app.Namespace, Name: ref.Name}
-		if err := r.apiReader.Get(ctx, key, &s); err != nil {
-			if apierrors.IsNotFound(err) {
-				return "", waiting(imv1alpha1.ReasonSecretNotFound, "Secret %s (spec.masterSecretRef) not found", key)
-			}
-			return "", fmt.Errorf("reading Secret %s: %w", key, err)
+		v, err := readSecretKey(ctx, r.apiReader, app.Namespace, *ref)
+		if err != nil {
+			return "", err
 		}
-		value, from = string(s.Data[ref.Key]), fmt.Sprintf("key %q of Secret %s", ref.Key, key)
-		if value == "" {
-			return "", waiting(imv1alpha1.ReasonSecretNotFound, "%s is missing or empty", from)
-		}
+		value, from = v, fmt.Sprintf("key %q of Secret %s", ref.Key, ref.Name)
 	case len(credentials.Data[CredentialsMasterSecret]) > 0:
 		value, from = string(credentials.Data[CredentialsMasterSecret]), "Secret "+credentials.Name
 	default:

@@ -3,14 +3,12 @@ package controllers
 import (
 	"context"
 	"fmt"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
 	chatclient "github.com/chat-operator/chat-operator/chatserver/client"
@@ -25,19 +23,7 @@ func (r *ChatAppReconciler) reconcileDelete(ctx context.Context, app *imv1alpha1
 	if !controllerutil.ContainsFinalizer(app, Finalizer) {
 		return ctrl.Result{}, nil
 	}
-	if err := r.cleanupTenant(ctx, app); err != nil {
-		if !isWait(err, imv1alpha1.ReasonServerUnreachable) && !isWait(err, imv1alpha1.ReasonServerRejected) {
-			return ctrl.Result{}, err
-		}
-		if time.Since(app.DeletionTimestamp.Time) < r.opts.CleanupTimeout {
-			log.FromContext(ctx).Info("Waiting for the server to clean up the tenant", "chatapp", client.ObjectKeyFromObject(app), "reason", err.Error())
-			return ctrl.Result{RequeueAfter: r.backoff.next(client.ObjectKeyFromObject(app))}, nil
-		}
-		r.events.Eventf(app, nil, corev1.EventTypeWarning, "CleanupAbandoned", "Delete",
-			"Gave up cleaning tenant %s after %s: %v", app.Spec.AppKey, r.opts.CleanupTimeout, err)
-	}
-	r.backoff.reset(client.ObjectKeyFromObject(app))
-	return ctrl.Result{}, removeFinalizer(ctx, r.Client, app)
+	return r.finishCleanup(ctx, app, r.cleanupTenant(ctx, app))
 }
 
 // cleanupTenant disables (Retain) or purges (Delete) the tenant.

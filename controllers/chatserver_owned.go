@@ -159,11 +159,10 @@ func isStale(err error) bool {
 // created by hand before its ChatServer is then adopted or respected, not
 // clashed with on create.
 func (r *ChatServerReconciler) read(ctx context.Context, key types.NamespacedName, obj client.Object) error {
-	err := r.Get(ctx, key, obj)
-	if _, isSecret := obj.(*corev1.Secret); isSecret && apierrors.IsNotFound(err) {
-		return r.apiReader.Get(ctx, key, obj)
+	if secret, isSecret := obj.(*corev1.Secret); isSecret {
+		return getSecret(ctx, r.Client, r.apiReader, key, secret)
 	}
-	return err
+	return r.Get(ctx, key, obj)
 }
 
 // kindOf names obj's kind for logs, events and errors.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,7 +13,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
@@ -160,7 +158,6 @@ func (r *configReconciler[T]) reconcileDelete(ctx context.Context, obj T) (ctrl.
 	if !controllerutil.ContainsFinalizer(obj, Finalizer) {
 		return ctrl.Result{}, nil
 	}
-	key := client.ObjectKeyFromObject(obj)
 	run := &configRun[T]{obj: obj}
 	err := r.connectApp(ctx, run)
 	switch {
@@ -172,20 +169,7 @@ func (r *configReconciler[T]) reconcileDelete(ctx context.Context, obj T) (ctrl.
 			err = r.kind.cleanup(ctx, r, run)
 		}
 	}
-	if err != nil {
-		var wait *waitError
-		if !asWait(err, &wait) {
-			return ctrl.Result{}, err
-		}
-		if time.Since(obj.GetDeletionTimestamp().Time) < r.opts.CleanupTimeout {
-			log.FromContext(ctx).Info("Waiting to clean up in the server", "object", key, "reason", err.Error())
-			return ctrl.Result{RequeueAfter: r.backoff.next(key)}, nil
-		}
-		r.events.Eventf(obj, nil, corev1.EventTypeWarning, "CleanupAbandoned", "Delete",
-			"Gave up cleaning up in the server after %s: %v", r.opts.CleanupTimeout, err)
-	}
-	r.backoff.reset(key)
-	return ctrl.Result{}, removeFinalizer(ctx, r.Client, obj)
+	return r.finishCleanup(ctx, obj, err)
 }
 
 // objectsOfApp maps a ChatApp to the config objects of this kind that

@@ -30,11 +30,7 @@ type connector struct {
 func (c connector) platform(ctx context.Context, server *imv1alpha1.ChatServer) (*chatclient.Platform, error) {
 	var secret corev1.Secret
 	key := types.NamespacedName{Namespace: server.Namespace, Name: PlatformTokenSecretName(server)}
-	err := c.reader.Get(ctx, key, &secret)
-	if apierrors.IsNotFound(err) {
-		err = c.apiReader.Get(ctx, key, &secret)
-	}
-	if err != nil {
+	if err := getSecret(ctx, c.reader, c.apiReader, key, &secret); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil, waiting(imv1alpha1.ReasonServerNotReady, "ChatServer %s/%s has no platform token yet", server.Namespace, server.Name)
 		}
@@ -66,4 +62,16 @@ func callError(what string, err error) error {
 		return waiting(imv1alpha1.ReasonServerUnreachable, "%s: %v", what, err)
 	}
 	return waiting(imv1alpha1.ReasonServerRejected, "%s: %v", what, err)
+}
+
+// getSecret reads a Secret from the cache, and past it when the cache does
+// not hold it: the cache keeps only Secrets labelled
+// imv1alpha1.WatchLabel, so one created by hand is found and respected
+// rather than clashed with.
+func getSecret(ctx context.Context, cache, live client.Reader, key types.NamespacedName, secret *corev1.Secret) error {
+	err := cache.Get(ctx, key, secret)
+	if apierrors.IsNotFound(err) {
+		return live.Get(ctx, key, secret)
+	}
+	return err
 }

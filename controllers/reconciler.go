@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/recorder"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
@@ -114,5 +115,24 @@ func isWait(err error, reason string) bool {
 	return errors.As(err, &w) && w.reason == reason
 }
 
-// asWait is errors.As for waitError.
-func asWait(err error, target **waitError) bool { return errors.As(err, target) }
+// finishCleanup lets a deleted object go once its cleanup in the server is
+// done. A cleanup that waits on the server (unreachable, refusing) is
+// retried with backoff for CleanupTimeout, then abandoned with a Warning
+// event, so nothing stays in Terminating; any other error is returned.
+func (b *base) finishCleanup(ctx context.Context, obj client.Object, cleanupErr error) (ctrl.Result, error) {
+	key := client.ObjectKeyFromObject(obj)
+	if cleanupErr != nil {
+		var wait *waitError
+		if !errors.As(cleanupErr, &wait) {
+			return ctrl.Result{}, cleanupErr
+		}
+		if time.Since(obj.GetDeletionTimestamp().Time) < b.opts.CleanupTimeout {
+			log.FromContext(ctx).Info("Waiting to clean up in the server", "object", key, "reason", cleanupErr.Error())
+			return ctrl.Result{RequeueAfter: b.backoff.next(key)}, nil
+		}
+		b.events.Eventf(obj, nil, corev1.EventTypeWarning, "CleanupAbandoned", "Delete",
+			"Gave up cleaning up in the server after %s: %v", b.opts.CleanupTimeout, cleanupErr)
+	}
+	b.backoff.reset(key)
+	return ctrl.Result{}, removeFinalizer(ctx, b.Client, obj)
+}
