@@ -95,6 +95,9 @@ var (
 	// username or password rule refuses the value.
 	ErrUsernameRejected = errors.New("username is not allowed by the registration policy")
 	ErrPasswordRejected = errors.New("password is not allowed by the registration policy")
+	// ErrTooManyAttempts: too many login or verification attempts for one
+	// account or from one address; the caller must wait before trying again.
+	ErrTooManyAttempts = errors.New("too many attempts, try again later")
 )
 
 // invalidf wraps ErrInvalid with a message for the caller.

@@ -22,6 +22,7 @@ var errorTable = []struct {
 	failure
 }{
 	{core.ErrCodeRateLimited, failure{http.StatusOK, 5000}},
+	{core.ErrTooManyAttempts, failure{http.StatusTooManyRequests, 429}},
 	{core.ErrCodeWrong, failure{http.StatusOK, 1000}},
 	{core.ErrCodeExpired, failure{http.StatusOK, 2000}},
 	{core.ErrWrongCredentials, failure{http.StatusOK, 1000}},
