@@ -206,6 +206,12 @@ func (s *Service) VerifyCode(ctx context.Context, app model.App, region, phone, 
 	if err := checkPurpose(purpose); err != nil {
 		return "", err
 	}
+	// Beyond the tries each code allows, guesses at a phone's codes are
+	// limited across codes and from one address (AuthLimits).
+	attempt, err := s.beginAttempt(ctx, app, scopeVerify, region+":"+phone)
+	if err != nil {
+		return "", err
+	}
 	token, tokenHash, err := newSecretToken()
 	if err != nil {
 		return "", err
@@ -251,6 +257,7 @@ func (s *Service) VerifyCode(ctx context.Context, app model.App, region, phone, 
 	if refusal != nil {
 		return "", refusal
 	}
+	attempt.succeeded(ctx)
 	return token, nil
 }
 

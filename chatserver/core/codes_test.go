@@ -52,13 +52,13 @@ type codeEnv struct {
 	logs  *syncBuffer
 }
 
-func newCodeEnv(t *testing.T, b testutil.Backend, edit func(p *model.RegistrationPolicy)) *codeEnv {
+func newCodeEnv(t *testing.T, b testutil.Backend, edit func(p *model.RegistrationPolicy), opts ...core.Option) *codeEnv {
 	t.Helper()
 	e := &codeEnv{t: t, clock: testutil.NewClock(sessionEpoch), rcv: smstest.Start(t, "hook-token"), logs: &syncBuffer{}}
 	sender := sms.NewWebhook()
 	sender.Backoff = time.Millisecond
 	sender.Log = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.svc, e.raw = openWithRaw(t, b, core.WithClock(e.clock.Now), core.WithSMSSender(sender))
+	e.svc, e.raw = openWithRaw(t, b, append([]core.Option{core.WithClock(e.clock.Now), core.WithSMSSender(sender)}, opts...)...)
 	e.app = newCoreApp(t, e.svc)
 	p := model.DefaultRegistrationPolicy()
 	p.SMS = e.rcv.Webhook()
@@ -183,7 +183,7 @@ func TestCodeLengthExpiryAndTries(t *testing.T) {
 		e := newCodeEnv(t, b, func(p *model.RegistrationPolicy) {
 			p.PhoneVerification.CodeLength, p.PhoneVerification.TTLSeconds = 8, 120
 			p.PhoneVerification.MaxPerHour, p.PhoneVerification.MaxPerDay = 20, 50
-		})
+		}, core.WithAuthLimits(core.AuthLimits{})) // the per-code tries alone (per-phone limits: authlimits_test.go)
 		const region, phone = "86", "13800000001"
 
 		code := e.send(region, phone, "register")
@@ -336,7 +336,9 @@ func TestUndeliverableCodeUsesNoQuota(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		ctx := context.Background()
-		e := newCodeEnv(t, b, nil) // 3 an hour
+		// 3 an hour; it tries every undelivered code, more than the
+		// per-phone verify limit allows.
+		e := newCodeEnv(t, b, nil, core.WithAuthLimits(core.AuthLimits{}))
 		const region, phone = "86", "13900000006"
 		e.rcv.AnswerAlways(http.StatusInternalServerError)
 		var errs []string

@@ -184,9 +184,20 @@ func (s *Service) PhoneUser(ctx context.Context, app model.App, region, phone st
 // LoginByPhone checks a phone user's password and opens a session on the
 // device. An unknown phone or a wrong password is ErrWrongCredentials; a
 // forbidden user ErrUserForbidden.
+//
+// Attempts are limited per phone and per client address (AuthLimits): an
+// unknown phone counts like a wrong password, so the limits say nothing
+// about who is registered.
 func (s *Service) LoginByPhone(ctx context.Context, app model.App, region, phone, password, device string) (string, model.User, error) {
+	if err := checkPhoneNumber(region, phone); err != nil {
+		return "", model.User{}, ErrWrongCredentials
+	}
+	attempt, err := s.beginAttempt(ctx, app, scopeLogin, region+":"+phone)
+	if err != nil {
+		return "", model.User{}, err
+	}
 	u, err := s.PhoneUser(ctx, app, region, phone)
-	if errors.Is(err, ErrUserNotFound) || errors.Is(err, ErrInvalid) {
+	if errors.Is(err, ErrUserNotFound) {
 		return "", model.User{}, ErrWrongCredentials
 	}
 	if err != nil {
@@ -203,6 +214,7 @@ func (s *Service) LoginByPhone(ctx context.Context, app model.App, region, phone
 	if err != nil {
 		return "", model.User{}, err
 	}
+	attempt.succeeded(ctx)
 	return token, u, nil
 }
 
@@ -239,8 +251,15 @@ func (s *Service) ResetPasswordByPhone(ctx context.Context, app model.App, verif
 
 // ChangePassword replaces a user's password after checking the old one
 // (ErrWrongCredentials); it ends all the user's sessions (SetPassword).
+//
+// Guesses of the old password are limited like logins (AuthLimits), so a
+// stolen session cannot be used to find the password.
 func (s *Service) ChangePassword(ctx context.Context, app model.App, username, oldPassword, newPassword string) error {
 	u, err := s.User(ctx, app, username)
+	if err != nil {
+		return err
+	}
+	attempt, err := s.beginAttempt(ctx, app, scopePassword, username)
 	if err != nil {
 		return err
 	}
@@ -251,6 +270,7 @@ func (s *Service) ChangePassword(ctx context.Context, app model.App, username, o
 	if !ok {
 		return ErrWrongCredentials
 	}
+	attempt.succeeded(ctx)
 	if err := s.checkPolicyPassword(ctx, app, newPassword); err != nil {
 		return err
 	}

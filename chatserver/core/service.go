@@ -24,6 +24,8 @@ type Service struct {
 	// endUsers configures sessions, verification codes and SMS; see
 	// sessions.go.
 	endUsers endUserDeps
+	// authLimitsOverride replaces DefaultAuthLimits; see authlimits.go.
+	authLimitsOverride *AuthLimits
 }
 
 // Option customises a Service.

@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -27,6 +28,9 @@ type Config struct {
 	// connections, so open WebSocket sessions are closed (1001 going away)
 	// by this, not by Shutdown. Pass (*http.Server).RegisterOnShutdown.
 	OnShutdown func(func())
+	// TrustedProxies are the proxies (ingress controllers, load balancers)
+	// whose X-Forwarded-For names the client; see withClientAddr.
+	TrustedProxies []netip.Prefix
 }
 
 // New returns the complete handler. reg receives the HTTP metrics; pass a
@@ -52,7 +56,9 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	metrics := newHTTPMetrics(reg)
-	return recoverPanics(metrics.instrument(unmatchedInFaceFormat(mux)))
+	// withClientAddr comes first: it copies the request, and instrument must
+	// see the copy the mux records the route pattern on.
+	return recoverPanics(withClientAddr(cfg.TrustedProxies, metrics.instrument(unmatchedInFaceFormat(mux))))
 }
 
 // readyz answers 200 once the database answers; migrations ran before the

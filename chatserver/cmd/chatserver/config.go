@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ type config struct {
 	platformToken   string
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
+	trustedProxies  []netip.Prefix
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -42,14 +44,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"Bearer token for /platform/v1; generated into <data-dir>/platform-token when empty (env CHAT_PLATFORM_TOKEN)")
 	fs.StringVar(&level, "log-level", env("CHAT_LOG_LEVEL", "info"), "debug, info, warn or error (env CHAT_LOG_LEVEL)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for requests in flight")
+	var proxies string
+	fs.StringVar(&proxies, "trusted-proxies", getenv("CHAT_TRUSTED_PROXIES"),
+		"comma-separated IPs or CIDRs of proxies whose X-Forwarded-For names the client, for the per-address login limits (env CHAT_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	if err := c.logLevel.UnmarshalText([]byte(level)); err != nil {
+	var err error
+	if err = c.logLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, fmt.Errorf("--log-level: %w", err)
+	}
+	if c.trustedProxies, err = parsePrefixes(proxies); err != nil {
+		return c, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if c.database == "" {
 		c.database = "sqlite:" + filepath.Join(c.dataDir, "chatserver.db")
@@ -58,4 +67,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("--listen must not be empty")
 	}
 	return c, nil
+}
+
+// parsePrefixes reads a comma-separated list of CIDRs and bare addresses
+// (a bare address is a one-address prefix).
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an IP address nor a CIDR", item)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -14,9 +14,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -693,5 +695,24 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("parseConfig(%v, %v)\n got %+v\nwant %+v", c.args, c.env, got, c.want)
 			}
 		})
+	}
+}
+
+func TestTrustedProxiesFlag(t *testing.T) {
+	t.Parallel()
+	cfg, err := parseConfig([]string{"--trusted-proxies", "10.0.0.0/8, 192.168.1.7,fd00::/8"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32"), netip.MustParsePrefix("fd00::/8")}
+	if !slices.Equal(cfg.trustedProxies, want) {
+		t.Fatalf("trustedProxies = %v, want %v", cfg.trustedProxies, want)
+	}
+	cfg, err = parseConfig(nil, func(k string) string { return map[string]string{"CHAT_TRUSTED_PROXIES": "10.1.0.0/16"}[k] }, io.Discard)
+	if err != nil || !slices.Equal(cfg.trustedProxies, []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}) {
+		t.Fatalf("from the environment: %v, %v", cfg.trustedProxies, err)
+	}
+	if _, err := parseConfig([]string{"--trusted-proxies", "10.0.0.0/8,ingress"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Fatal("a host name was accepted as a trusted proxy")
 	}
 }

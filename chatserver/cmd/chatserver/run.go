@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	srv.Handler = server.New(svc, server.Config{
 		PlatformToken: token, Version: version, OnShutdown: srv.RegisterOnShutdown,
+		TrustedProxies: cfg.trustedProxies,
 	}, reg)
 	log.Info("Serving", "addr", ln.Addr().String(), "version", version)
 	if tokenPath != "" {
