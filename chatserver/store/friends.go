@@ -25,10 +25,15 @@ func (q *Q) FriendRemove(ctx context.Context, appID, userID, friendID int64) err
 // FriendSetNotes stores the owner's notes on a friend; found is false when
 // they are not friends.
 // A nil note keeps its value.
+// The change gets a sync version.
 func (q *Q) FriendSetNotes(ctx context.Context, appID, userID, friendID int64, noteName, others *string) (found bool, err error) {
-	res, err := q.exec(ctx, "UPDATE friends SET note_name = COALESCE(?, note_name), others = COALESCE(?, others) "+
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return false, err
+	}
+	res, err := q.exec(ctx, "UPDATE friends SET note_name = COALESCE(?, note_name), others = COALESCE(?, others), sync_at = ? "+
 		"WHERE app_id = ? AND user_id = ? AND friend_id = ?",
-		nullString(noteName), nullString(others), appID, userID, friendID)
+		nullString(noteName), nullString(others), stamp, appID, userID, friendID)
 	if err != nil {
 		return false, err
 	}

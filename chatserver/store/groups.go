@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
@@ -24,27 +25,80 @@ func (q *Q) scanGroups(ctx context.Context, query string, args ...any) ([]model.
 	defer rows.Close()
 	var out []model.Group
 	for rows.Next() {
-		var g model.Group
-		var owner sql.NullInt64
-		var created, updated int64
-		if err := rows.Scan(&g.ID, &g.AppID, &g.AppKey, &owner, &g.OwnerName, &g.OwnerAppKey, &g.Name, &g.Description,
-			&g.Avatar, &g.Flag, &g.MaxMembers, &created, &updated); err != nil {
+		g, err := scanGroup(rows)
+		if err != nil {
 			return nil, err
 		}
-		g.OwnerID = owner.Int64
-		g.Created, g.Modified = time.UnixMilli(created), time.UnixMilli(updated)
 		out = append(out, g)
 	}
 	return out, rows.Err()
 }
 
+// scanGroup reads one groupSelect row, then any extra columns into extra.
+func scanGroup(rows *sql.Rows, extra ...any) (model.Group, error) {
+	var g model.Group
+	var owner sql.NullInt64
+	var created, updated int64
+	if err := rows.Scan(append([]any{&g.ID, &g.AppID, &g.AppKey, &owner, &g.OwnerName, &g.OwnerAppKey, &g.Name, &g.Description,
+		&g.Avatar, &g.Flag, &g.MaxMembers, &created, &updated}, extra...)...); err != nil {
+		return g, err
+	}
+	g.OwnerID = owner.Int64
+	g.Created, g.Modified = time.UnixMilli(created), time.UnixMilli(updated)
+	return g, nil
+}
+
+// GroupWithSize is a group and how many members it has.
+type GroupWithSize struct {
+	model.Group
+	Members int
+}
+
+// MemberGroups pages through the app's groups userID is a member of, with
+// their sizes, oldest first; limit < 0 lists them all. total counts them
+// all.
+func (q *Q) MemberGroups(ctx context.Context, appID, userID int64, limit, offset int) (groups []GroupWithSize, total int, err error) {
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM group_members m JOIN chat_groups g ON g.id = m.group_id
+		WHERE m.app_id = ? AND g.app_id = ? AND m.user_id = ?`, appID, appID, userID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	query := strings.Replace(groupSelect, "\n\tFROM chat_groups g", ", (SELECT COUNT(*) FROM group_members c WHERE c.group_id = g.id)\n\tFROM chat_groups g", 1) +
+		"JOIN group_members m ON m.group_id = g.id " +
+		"WHERE m.app_id = ? AND g.app_id = ? AND m.user_id = ? ORDER BY g.id"
+	args := []any{appID, appID, userID}
+	if limit >= 0 {
+		query += " LIMIT ? OFFSET ?"
+		args = append(args, limit, offset)
+	} else if offset > 0 {
+		return nil, 0, errors.New("an offset needs a limit")
+	}
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var size int
+		g, err := scanGroup(rows, &size)
+		if err != nil {
+			return nil, 0, err
+		}
+		groups = append(groups, GroupWithSize{Group: g, Members: size})
+	}
+	return groups, total, rows.Err()
+}
+
 // InsertGroup creates a group row and returns its id.
 func (q *Q) InsertGroup(ctx context.Context, g model.Group) (int64, error) {
+	stamp, err := q.syncStamp(ctx, g.AppID)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	err := q.queryRow(ctx, `INSERT INTO chat_groups (app_id, owner_id, name, description, avatar, flag, max_members,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = q.queryRow(ctx, `INSERT INTO chat_groups (app_id, owner_id, name, description, avatar, flag, max_members,
+		created_at, updated_at, sync_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		g.AppID, g.OwnerID, g.Name, g.Description, g.Avatar, g.Flag, g.MaxMembers,
-		g.Created.UnixMilli(), g.Modified.UnixMilli()).Scan(&id)
+		g.Created.UnixMilli(), g.Modified.UnixMilli(), stamp).Scan(&id)
 	return id, err
 }
 
@@ -77,20 +131,44 @@ func (q *Q) LockGroup(ctx context.Context, appID, gid int64) error {
 
 // UpdateGroup stores a group's editable fields.
 func (q *Q) UpdateGroup(ctx context.Context, g model.Group, now time.Time) error {
-	_, err := q.exec(ctx, "UPDATE chat_groups SET name = ?, description = ?, avatar = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-		g.Name, g.Description, g.Avatar, now.UnixMilli(), g.AppID, g.ID)
+	stamp, err := q.syncStamp(ctx, g.AppID)
+	if err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, "UPDATE chat_groups SET name = ?, description = ?, avatar = ?, updated_at = ?, sync_at = ? WHERE app_id = ? AND id = ?",
+		g.Name, g.Description, g.Avatar, now.UnixMilli(), stamp, g.AppID, g.ID)
 	return err
 }
 
-// SetGroupOwner hands a group to another user.
+// SetGroupOwner hands a group to another user. The group and the
+// memberships of the old and the new owner change role, for sync.
 func (q *Q) SetGroupOwner(ctx context.Context, appID, gid, ownerID int64, now time.Time) error {
-	_, err := q.exec(ctx, "UPDATE chat_groups SET owner_id = ?, updated_at = ? WHERE app_id = ? AND id = ?", ownerID, now.UnixMilli(), appID, gid)
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	if _, err := q.exec(ctx, `UPDATE group_members SET sync_at = ? WHERE app_id = ? AND group_id = ?
+		AND (user_id = ? OR user_id = (SELECT owner_id FROM chat_groups WHERE app_id = ? AND id = ?))`,
+		stamp, appID, gid, ownerID, appID, gid); err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, "UPDATE chat_groups SET owner_id = ?, updated_at = ?, sync_at = ? WHERE app_id = ? AND id = ?",
+		ownerID, now.UnixMilli(), stamp, appID, gid)
 	return err
 }
 
-// DeleteGroup removes a group with its members and switches.
+// DeleteGroup removes a group with its members and switches; every
+// membership leaves a sync tombstone.
 func (q *Q) DeleteGroup(ctx context.Context, appID, gid int64) error {
-	_, err := q.exec(ctx, "DELETE FROM chat_groups WHERE app_id = ? AND id = ?", appID, gid)
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	if err := q.tombstoneSelect(ctx, tombMember, stamp, "SELECT app_id, group_id AS owner_id, user_id AS target_id "+
+		"FROM group_members WHERE app_id = ? AND group_id = ?", appID, gid); err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, "DELETE FROM chat_groups WHERE app_id = ? AND id = ?", appID, gid)
 	return err
 }
 
@@ -115,19 +193,39 @@ func (q *Q) GroupsOfUser(ctx context.Context, appID, userID int64) ([]model.Grou
 		appID, userID)
 }
 
-// AddGroupMember puts a user into a group.
+// AddGroupMember puts a user into a group, with a sync version.
 func (q *Q) AddGroupMember(ctx context.Context, appID, groupID, userID int64, now time.Time) error {
-	_, err := q.exec(ctx, `INSERT INTO group_members (app_id, group_id, user_id, joined_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (group_id, user_id) DO NOTHING`, appID, groupID, userID, now.UnixMilli())
-	return err
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	res, err := q.exec(ctx, `INSERT INTO group_members (app_id, group_id, user_id, joined_at, sync_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (group_id, user_id) DO NOTHING`, appID, groupID, userID, now.UnixMilli(), stamp)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return q.clearTombstone(ctx, tombMember, groupID, userID)
 }
 
-// RemoveGroupMembers takes users out of a group.
+// RemoveGroupMembers takes users out of a group; each leaves a sync
+// tombstone.
 func (q *Q) RemoveGroupMembers(ctx context.Context, appID, gid int64, userIDs []int64) error {
 	if len(userIDs) == 0 {
 		return nil
 	}
-	_, err := q.exec(ctx, "DELETE FROM group_members WHERE app_id = ? AND group_id = ? AND user_id IN ("+placeholders(len(userIDs))+")",
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	args := append([]any{appID, gid}, int64Args(userIDs)...)
+	if err := q.tombstoneSelect(ctx, tombMember, stamp, "SELECT app_id, group_id AS owner_id, user_id AS target_id "+
+		"FROM group_members WHERE app_id = ? AND group_id = ? AND user_id IN ("+placeholders(len(userIDs))+")", args...); err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, "DELETE FROM group_members WHERE app_id = ? AND group_id = ? AND user_id IN ("+placeholders(len(userIDs))+")",
 		append([]any{appID, gid}, int64Args(userIDs)...)...)
 	return err
 }

@@ -12,14 +12,17 @@ import (
 type userPairs struct {
 	table  string
 	target string // the column naming the other side
+	// tomb, when set, is the sync tombstone kind: the table's rows carry a
+	// sync_at version and removals leave tombstones (store/sync.go).
+	tomb string
 }
 
 var (
-	friendPairs         = userPairs{"friends", "friend_id"}
-	blacklistPairs      = userPairs{"blacklist", "target_id"}
-	noDisturbUserPairs  = userPairs{"nodisturb_users", "target_id"}
-	noDisturbGroupPairs = userPairs{"nodisturb_groups", "group_id"}
-	groupShieldPairs    = userPairs{"group_shields", "group_id"}
+	friendPairs         = userPairs{"friends", "friend_id", tombFriend}
+	blacklistPairs      = userPairs{"blacklist", "target_id", tombBlacklist}
+	noDisturbUserPairs  = userPairs{"nodisturb_users", "target_id", ""}
+	noDisturbGroupPairs = userPairs{"nodisturb_groups", "group_id", ""}
+	groupShieldPairs    = userPairs{"group_shields", "group_id", ""}
 )
 
 // existing returns which of targets are already paired with userID.
@@ -33,9 +36,42 @@ func (p userPairs) existing(ctx context.Context, q *Q, appID, userID int64, targ
 
 // add pairs userID with each target; pairs that exist are left as they are.
 func (p userPairs) add(ctx context.Context, q *Q, appID, userID int64, targets []int64, now time.Time) error {
+	if len(targets) == 0 {
+		return nil
+	}
+	if p.tomb != "" {
+		return p.addTracked(ctx, q, appID, userID, targets, now)
+	}
 	for _, t := range targets {
 		if _, err := q.exec(ctx, "INSERT INTO "+p.table+" (app_id, user_id, "+p.target+", created_at) VALUES (?, ?, ?, ?) "+
 			"ON CONFLICT (user_id, "+p.target+") DO NOTHING", appID, userID, t, now.UnixMilli()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addTracked is add for a table sync reports: new pairs get a version and
+// lose their tombstone.
+func (p userPairs) addTracked(ctx context.Context, q *Q, appID, userID int64, targets []int64, now time.Time) error {
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		res, err := q.exec(ctx, "INSERT INTO "+p.table+" (app_id, user_id, "+p.target+", created_at, sync_at) VALUES (?, ?, ?, ?, ?) "+
+			"ON CONFLICT (user_id, "+p.target+") DO NOTHING", appID, userID, t, now.UnixMilli(), stamp)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			continue // already paired: nothing changed
+		}
+		if err := q.clearTombstone(ctx, p.tomb, userID, t); err != nil {
 			return err
 		}
 	}
@@ -46,6 +82,17 @@ func (p userPairs) add(ctx context.Context, q *Q, appID, userID int64, targets [
 func (p userPairs) remove(ctx context.Context, q *Q, appID, userID int64, targets []int64) error {
 	if len(targets) == 0 {
 		return nil
+	}
+	if p.tomb != "" {
+		stamp, err := q.syncStamp(ctx, appID)
+		if err != nil {
+			return err
+		}
+		if err := q.tombstoneSelect(ctx, p.tomb, stamp, "SELECT app_id, user_id AS owner_id, "+p.target+" AS target_id FROM "+
+			p.table+" WHERE app_id = ? AND user_id = ? AND "+p.target+" IN ("+placeholders(len(targets))+")",
+			append([]any{appID, userID}, int64Args(targets)...)...); err != nil {
+			return err
+		}
 	}
 	_, err := q.exec(ctx, "DELETE FROM "+p.table+" WHERE app_id = ? AND user_id = ? AND "+p.target+" IN ("+
 		placeholders(len(targets))+")", append([]any{appID, userID}, int64Args(targets)...)...)

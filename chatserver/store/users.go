@@ -140,13 +140,17 @@ func (q *Q) InsertUser(ctx context.Context, u model.User) (int64, error) {
 	return id, err
 }
 
-// UpdateProfile stores a user's whole profile.
+// UpdateProfile stores a user's whole profile, with a sync version.
 func (q *Q) UpdateProfile(ctx context.Context, appID, userID int64, p model.Profile, now time.Time) error {
-	_, err := q.exec(ctx, `UPDATE users SET nickname = ?, avatar = ?, birthday = ?, gender = ?, signature = ?,
-		region = ?, address = ?, extras = ?, updated_at = ? WHERE app_id = ? AND id = ?`,
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, `UPDATE users SET nickname = ?, avatar = ?, birthday = ?, gender = ?, signature = ?,
+		region = ?, address = ?, extras = ?, updated_at = ?, sync_at = ? WHERE app_id = ? AND id = ?`,
 		nullString(p.Nickname), nullString(p.Avatar), nullString(p.Birthday), nullInt(p.Gender),
 		nullString(p.Signature), nullString(p.Region), nullString(p.Address), nullString(p.Extras),
-		now.UnixMilli(), appID, userID)
+		now.UnixMilli(), stamp, appID, userID)
 	return err
 }
 
@@ -171,10 +175,14 @@ func (q *Q) SetNoDisturbGlobal(ctx context.Context, appID, userID int64, on bool
 }
 
 // DeleteUsers removes the named users of the app and everything hanging off
-// them; it returns how many existed.
+// them; it returns how many existed. The friendships, blacklist entries and
+// group memberships that go with them leave sync tombstones.
 func (q *Q) DeleteUsers(ctx context.Context, appID int64, names []string) (int64, error) {
 	if len(names) == 0 {
 		return 0, nil
+	}
+	if err := q.tombstoneDeletedUsers(ctx, appID, names); err != nil {
+		return 0, err
 	}
 	res, err := q.exec(ctx, "DELETE FROM users WHERE app_id = ? AND username IN ("+placeholders(len(names))+")",
 		append([]any{appID}, stringArgs(names)...)...)
@@ -223,5 +231,29 @@ func (q *Q) PutDevice(ctx context.Context, appID, userID int64, d model.Device, 
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, platform)
 		DO UPDATE SET logged_in = excluded.logged_in, online = excluded.online, updated_at = excluded.updated_at`,
 		appID, userID, d.Platform, d.LoggedIn, d.Online, now.UnixMilli())
+	return err
+}
+
+// tombstoneDeletedUsers records, before the cascade removes them, the
+// friendships, blacklist entries and group memberships of users about to be
+// deleted, and drops the tombstones those users owned.
+func (q *Q) tombstoneDeletedUsers(ctx context.Context, appID int64, names []string) error {
+	stamp, err := q.syncStamp(ctx, appID)
+	if err != nil {
+		return err
+	}
+	doomed := "SELECT id FROM users WHERE app_id = ? AND username IN (" + placeholders(len(names)) + ")"
+	args := append([]any{appID}, stringArgs(names)...)
+	for _, t := range []struct{ kind, sel string }{
+		{tombFriend, "SELECT app_id, user_id AS owner_id, friend_id AS target_id FROM friends WHERE friend_id IN (" + doomed + ")"},
+		{tombBlacklist, "SELECT app_id, user_id AS owner_id, target_id FROM blacklist WHERE target_id IN (" + doomed + ")"},
+		{tombMember, "SELECT app_id, group_id AS owner_id, user_id AS target_id FROM group_members WHERE user_id IN (" + doomed + ")"},
+	} {
+		if err := q.tombstoneSelect(ctx, t.kind, stamp, t.sel, args...); err != nil {
+			return err
+		}
+	}
+	_, err = q.exec(ctx, "DELETE FROM sync_tombstones WHERE app_id = ? AND kind IN ('friend', 'blacklist') AND owner_id IN ("+doomed+")",
+		append([]any{appID}, args...)...)
 	return err
 }
