@@ -56,6 +56,7 @@ func newCodeEnv(t *testing.T, b testutil.Backend, edit func(p *model.Registratio
 	t.Helper()
 	e := &codeEnv{t: t, clock: testutil.NewClock(sessionEpoch), rcv: smstest.Start(t, "hook-token"), logs: &syncBuffer{}}
 	sender := sms.NewWebhook()
+	sender.AllowLoopback = true // the receiver listens on loopback
 	sender.Backoff = time.Millisecond
 	sender.Log = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.svc, e.raw = openWithRaw(t, b, append([]core.Option{core.WithClock(e.clock.Now), core.WithSMSSender(sender)}, opts...)...)

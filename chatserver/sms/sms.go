@@ -54,6 +54,8 @@ const (
 // timeout, a 429 or a 5xx is retried after Backoff, doubling each time,
 // up to Attempts tries in all; any other non-2xx answer is final.
 type Webhook struct {
+	// Client, when set, replaces the guarded client NewWebhook builds,
+	// and with it the address checks (guard.go).
 	Client   *http.Client
 	Attempts int
 	Backoff  time.Duration
@@ -61,11 +63,17 @@ type Webhook struct {
 	Timeout time.Duration
 	// Log receives one line per failed try, without the code.
 	Log *slog.Logger
+	// AllowLoopback lets the webhook be on the server's own loopback
+	// (development, tests). Link-local and metadata addresses are always
+	// refused; see forbidden.
+	AllowLoopback bool
 }
 
 // NewWebhook returns a Webhook with the defaults.
 func NewWebhook() *Webhook {
-	return &Webhook{Client: &http.Client{}, Attempts: DefaultAttempts, Backoff: DefaultBackoff, Timeout: DefaultTimeout}
+	w := &Webhook{Attempts: DefaultAttempts, Backoff: DefaultBackoff, Timeout: DefaultTimeout}
+	w.Client = w.guardedClient()
+	return w
 }
 
 // Send implements Sender.
@@ -117,6 +125,9 @@ func (w *Webhook) post(ctx context.Context, to model.SMSWebhook, body []byte) (r
 		client = http.DefaultClient
 	}
 	resp, err := client.Do(req)
+	if errors.Is(err, ErrForbiddenAddress) {
+		return false, err
+	}
 	if err != nil {
 		// The error names the URL and the cause, never the body.
 		return true, err

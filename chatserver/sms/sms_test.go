@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +22,7 @@ import (
 // fastWebhook retries quickly and logs into buf.
 func fastWebhook(buf *bytes.Buffer) *sms.Webhook {
 	w := sms.NewWebhook()
+	w.AllowLoopback = true // the test receivers listen on loopback
 	w.Backoff = time.Millisecond
 	w.Timeout = 2 * time.Second
 	w.Log = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -153,5 +156,56 @@ func TestMessageLogValueHidesTheCode(t *testing.T) {
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("Sending", "message", msg)
 	if strings.Contains(buf.String(), msg.Code) || !strings.Contains(buf.String(), msg.Phone) {
 		t.Fatalf("log line %s", buf.String())
+	}
+}
+
+// The webhook URL is tenant input: it must not reach the node's metadata
+// service or, unless allowed, the server's own loopback, whether named by
+// address, by a DNS name or through a redirect. Such a refusal is final
+// (no retries) and nothing is sent.
+func TestWebhookRefusesForbiddenAddresses(t *testing.T) {
+	t.Parallel()
+	rcv := smstest.Start(t, "tok")
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirector.Close)
+	u, err := url.Parse(rcv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, url     string
+		allowLoopback bool
+	}{
+		{"loopback by address", rcv.URL, false},
+		{"loopback by name", "http://localhost:" + u.Port() + "/sms", false},
+		{"IPv6 loopback", "http://[::1]:9/sms", false},
+		{"cloud metadata", "http://169.254.169.254/latest/meta-data/", true},
+		{"metadata outside link-local", "http://100.100.100.200/latest/meta-data/", true},
+		{"unspecified", "http://0.0.0.0:9/sms", true},
+		{"redirect to metadata", redirector.URL, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			w := fastWebhook(&logs)
+			w.AllowLoopback = c.allowLoopback
+			err := w.Send(context.Background(), model.SMSWebhook{WebhookURL: c.url, Token: "tok"}, msg)
+			if !errors.Is(err, sms.ErrForbiddenAddress) || !errors.Is(err, sms.ErrUndeliverable) {
+				t.Fatalf("Send to %s: %v, want ErrForbiddenAddress", c.url, err)
+			}
+			if n := strings.Count(logs.String(), "Delivering SMS code failed"); n != 1 {
+				t.Fatalf("%d tries logged, want 1 (a forbidden address is not retried)", n)
+			}
+		})
+	}
+	if n := len(rcv.Requests()); n != 0 {
+		t.Fatalf("the receiver got %d requests", n)
+	}
+	// The same receiver is reachable once loopback is allowed.
+	var logs bytes.Buffer
+	if err := fastWebhook(&logs).Send(context.Background(), *rcv.Webhook(), msg); err != nil {
+		t.Fatalf("loopback allowed: %v", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/server"
+	"github.com/chat-operator/chat-operator/chatserver/sms"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 )
 
@@ -38,7 +39,11 @@ func StartServer(t testing.TB, b Backend, opts ...core.Option) *Server {
 	if err != nil {
 		t.Fatalf("opening %s store: %v", b.Name, err)
 	}
-	svc := core.New(st, opts...)
+	// The tests' SMS receivers listen on loopback, which the production
+	// sender refuses; a test's own WithSMSSender still wins.
+	sender := sms.NewWebhook()
+	sender.AllowLoopback = true
+	svc := core.New(st, append([]core.Option{core.WithSMSSender(sender)}, opts...)...)
 	token := rand.Text()
 	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry()))
 	t.Cleanup(func() {

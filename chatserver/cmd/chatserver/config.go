@@ -22,6 +22,8 @@ type config struct {
 	logLevel        slog.Level
 	shutdownTimeout time.Duration
 	trustedProxies  []netip.Prefix
+	// smsAllowLoopback lets SMS webhooks point at this host's loopback.
+	smsAllowLoopback bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -44,6 +46,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"Bearer token for /platform/v1; generated into <data-dir>/platform-token when empty (env CHAT_PLATFORM_TOKEN)")
 	fs.StringVar(&level, "log-level", env("CHAT_LOG_LEVEL", "info"), "debug, info, warn or error (env CHAT_LOG_LEVEL)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for requests in flight")
+	fs.BoolVar(&c.smsAllowLoopback, "sms-allow-loopback", getenv("CHAT_SMS_ALLOW_LOOPBACK") == "true",
+		"let tenants' SMS webhooks be on this host's loopback, for local development (env CHAT_SMS_ALLOW_LOOPBACK=true)")
 	var proxies string
 	fs.StringVar(&proxies, "trusted-proxies", getenv("CHAT_TRUSTED_PROXIES"),
 		"comma-separated IPs or CIDRs of proxies whose X-Forwarded-For names the client, for the per-address login limits (env CHAT_TRUSTED_PROXIES)")

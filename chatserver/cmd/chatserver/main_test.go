@@ -716,3 +716,27 @@ func TestTrustedProxiesFlag(t *testing.T) {
 		t.Fatal("a host name was accepted as a trusted proxy")
 	}
 }
+
+func TestSMSAllowLoopbackFlag(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		env  string
+		want bool
+	}{
+		{nil, "", false},
+		{[]string{"--sms-allow-loopback"}, "", true},
+		{nil, "true", true},
+		{[]string{"--sms-allow-loopback=false"}, "true", false},
+	} {
+		cfg, err := parseConfig(c.args, func(k string) string {
+			if k == "CHAT_SMS_ALLOW_LOOPBACK" {
+				return c.env
+			}
+			return ""
+		}, io.Discard)
+		if err != nil || cfg.smsAllowLoopback != c.want {
+			t.Errorf("parseConfig(%v, env %q): smsAllowLoopback %v, %v; want %v", c.args, c.env, cfg.smsAllowLoopback, err, c.want)
+		}
+	}
+}

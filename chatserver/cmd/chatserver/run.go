@@ -17,6 +17,7 @@ import (
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/media"
 	"github.com/chat-operator/chat-operator/chatserver/server"
+	"github.com/chat-operator/chat-operator/chatserver/sms"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 )
 
@@ -47,7 +48,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Every replica shares the platform token, so a media-link secret
 	// derived from it lets a link issued by one replica work on any other.
-	svc := core.New(st, core.WithMediaSecret(media.DeriveSecret(token)))
+	sender := sms.NewWebhook()
+	sender.AllowLoopback = cfg.smsAllowLoopback
+	svc := core.New(st, core.WithMediaSecret(media.DeriveSecret(token)), core.WithSMSSender(sender))
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
