@@ -46,6 +46,12 @@ type Event struct {
 	Group   *model.Group
 	Members []string
 	At      time.Time
+	// Recorded is set when the core wrote the event into its recipients'
+	// logs itself, in the transaction of its cause (messages); Deliveries
+	// then holds one numbered (where stored) delivery per recipient, and
+	// the real-time layer must not record it again.
+	Recorded   bool
+	Deliveries []Delivery
 }
 
 // Bus fans events out to subscribers in process. Subscribers run on the

@@ -92,11 +92,13 @@ func (s *Service) SendMessage(ctx context.Context, app model.App, in NewMessage)
 		return model.Message{}, err
 	}
 	m.Created = s.clock()
-	// Durable when it returns; concurrent sends share one commit.
-	if m.ID, err = s.store.AppendMessage(ctx, m); err != nil {
+	ev := Event{Kind: EventMessage, AppID: app.ID, AppKey: app.Key, Recipients: rt, Message: &m, At: m.Created}
+	// The message and its recipients' log rows are one transaction, durable
+	// when it returns; concurrent sends share one commit.
+	if err := s.storeMessage(ctx, &ev); err != nil {
 		return model.Message{}, fmt.Errorf("storing message from %s: %w", m.FromUsername, err)
 	}
-	s.events.Publish(ctx, Event{Kind: EventMessage, AppID: app.ID, AppKey: app.Key, Recipients: rt, Message: &m, At: m.Created})
+	s.events.Publish(ctx, ev)
 	return m, nil
 }
 

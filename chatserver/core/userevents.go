@@ -125,6 +125,74 @@ func (l *UserLog) Record(ctx context.Context, ev Event) ([]Delivery, error) {
 	return out, nil
 }
 
+// storeMessage stores ev's message (its id is filled in) and, in the same
+// transaction, one log row per recipient who keeps it (Offline), so the
+// message is stored if and only if its events are. It fills
+// ev.Deliveries, numbered where stored, and sets ev.Recorded.
+func (s *Service) storeMessage(ctx context.Context, ev *Event) error {
+	m := ev.Message
+	m.ID = 0
+	// Payloads start {"msg_id":0, until the id is known.
+	tmpl, err := eventPayloads(*ev)
+	if err != nil {
+		return err
+	}
+	var stored []int
+	for i, r := range ev.Recipients {
+		if r.Offline {
+			stored = append(stored, i)
+		}
+	}
+	var rows func(int64) []store.UserEvent
+	if len(stored) > 0 {
+		rows = func(id int64) []store.UserEvent {
+			p := [2]string{string(withMsgID(tmpl[0], id)), string(withMsgID(tmpl[1], id))}
+			out := make([]store.UserEvent, len(stored))
+			for j, i := range stored {
+				r := ev.Recipients[i]
+				out[j] = store.UserEvent{AppID: r.AppID, UserID: r.UserID, Kind: string(ev.Kind),
+					Payload: p[variant(r)], Created: ev.At}
+			}
+			return out
+		}
+	}
+	id, evs, err := s.store.AppendMessageWithEvents(ctx, *m, rows)
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	p := [2][]byte{withMsgID(tmpl[0], id), withMsgID(tmpl[1], id)}
+	ev.Deliveries = make([]Delivery, len(ev.Recipients))
+	for i, r := range ev.Recipients {
+		ev.Deliveries[i] = Delivery{AppID: r.AppID, UserID: r.UserID, Kind: ev.Kind, Payload: p[variant(r)]}
+	}
+	for j, i := range stored {
+		ev.Deliveries[i].Seq = evs[j].Seq
+	}
+	ev.Recorded = true
+	return nil
+}
+
+// variant picks a recipient's payload from eventPayloads' pair.
+func variant(r Recipient) int {
+	if r.Notify {
+		return 1
+	}
+	return 0
+}
+
+// msgIDZero is how a message payload encoded before its id is known
+// starts; withMsgID puts the id in.
+const msgIDZero = `{"msg_id":0`
+
+func withMsgID(tmpl []byte, id int64) []byte {
+	rest := tmpl[len(msgIDZero):]
+	out := make([]byte, 0, len(tmpl)+20)
+	out = append(out, `{"msg_id":`...)
+	out = strconv.AppendInt(out, id, 10)
+	return append(out, rest...)
+}
+
 // eventPayloads returns ev's payload without and with an alert.
 func eventPayloads(ev Event) ([2][]byte, error) {
 	var variants [2]any

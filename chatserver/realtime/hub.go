@@ -132,13 +132,19 @@ func (h *Hub) Close() {
 }
 
 // onEvent runs on the publisher's goroutine, after the write that caused
-// the event committed. Recording in the log waits for a (shared) commit:
+// the event committed. Messages arrive recorded (the core writes their
+// log rows with the message); other events are recorded here, which
+// waits for a (shared) commit:
 // once the publisher returns, an offline recipient will find the event
 // on reconnect. Pushing to sessions never blocks.
 func (h *Hub) onEvent(ctx context.Context, ev core.Event) {
-	ds, err := h.log.Record(context.WithoutCancel(ctx), ev)
-	if err != nil {
-		slog.ErrorContext(ctx, "Recording event in users' logs failed", "kind", ev.Kind, "app", ev.AppKey, "err", err)
+	ds := ev.Deliveries
+	if !ev.Recorded {
+		var err error
+		ds, err = h.log.Record(context.WithoutCancel(ctx), ev)
+		if err != nil {
+			slog.ErrorContext(ctx, "Recording event in users' logs failed", "kind", ev.Kind, "app", ev.AppKey, "err", err)
+		}
 	}
 	for _, d := range ds {
 		h.deliver(d)

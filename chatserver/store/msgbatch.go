@@ -38,10 +38,14 @@ type messageBatcher struct {
 }
 
 type appendReq struct {
-	m    model.Message
-	id   int64
-	err  error
-	done chan struct{}
+	m model.Message
+	// events, when set, returns the log rows to append with the message,
+	// once its id is known; evs receives them numbered.
+	events func(msgID int64) []UserEvent
+	evs    []UserEvent
+	id     int64
+	err    error
+	done   chan struct{}
 }
 
 func (b *messageBatcher) start() {
@@ -75,54 +79,102 @@ func (b *messageBatcher) loop() {
 }
 
 // write stores a batch; every request learns its id or the batch's error.
-// The batch is one INSERT statement, so it is atomic and durable on its own
-// without BEGIN and COMMIT round trips. It runs on its own context: once a
-// message is queued it is either written or reported failed, never
+// A batch without log rows is one INSERT statement, atomic and durable on
+// its own without BEGIN and COMMIT round trips. A batch with log rows is
+// one transaction: the messages, then their recipients' events (numbered
+// by AppendUserEvents), so a message is stored if and only if its events
+// are, and the whole batch costs one commit. It runs on its own context:
+// once a message is queued it is either written or reported failed, never
 // abandoned half way.
 func (b *messageBatcher) write(batch []*appendReq) {
-	err := b.store.statement(func(q *Q) error {
-		args := make([]any, 0, len(batch)*15)
-		rows := make([]string, len(batch))
-		row := "(" + placeholders(15) + ")"
-		for i, r := range batch {
-			args = append(args, messageArgs(r.m)...)
-			rows[i] = row
-		}
-		// Both engines return RETURNING rows in VALUES order.
-		ids, err := q.int64s(context.Background(), "INSERT INTO messages ("+messageColumns+") VALUES "+
-			strings.Join(rows, ", ")+" RETURNING id", args...)
-		if err != nil {
-			return err
-		}
-		if len(ids) != len(batch) {
-			return fmt.Errorf("inserted %d messages, got %d ids", len(batch), len(ids))
-		}
-		for i, r := range batch {
-			r.id = ids[i]
-		}
-		return nil
-	})
+	withEvents := false
+	for _, r := range batch {
+		withEvents = withEvents || r.events != nil
+	}
+	var err error
+	if withEvents {
+		err = b.store.Write(context.Background(), func(q *Q) error { return insertBatch(q, batch, true) })
+	} else {
+		err = b.store.statement(func(q *Q) error { return insertBatch(q, batch, false) })
+	}
 	for _, r := range batch {
 		r.err = err
+		if err != nil {
+			r.evs = nil
+		}
 		close(r.done)
 	}
+}
+
+// insertBatch inserts the batch's messages in one statement and, with
+// events set, appends their log rows.
+func insertBatch(q *Q, batch []*appendReq, events bool) error {
+	ctx := context.Background()
+	args := make([]any, 0, len(batch)*15)
+	rows := make([]string, len(batch))
+	row := "(" + placeholders(15) + ")"
+	for i, r := range batch {
+		args = append(args, messageArgs(r.m)...)
+		rows[i] = row
+	}
+	// Both engines return RETURNING rows in VALUES order.
+	ids, err := q.int64s(ctx, "INSERT INTO messages ("+messageColumns+") VALUES "+
+		strings.Join(rows, ", ")+" RETURNING id", args...)
+	if err != nil {
+		return err
+	}
+	if len(ids) != len(batch) {
+		return fmt.Errorf("inserted %d messages, got %d ids", len(batch), len(ids))
+	}
+	for i, r := range batch {
+		r.id = ids[i]
+	}
+	if !events {
+		return nil
+	}
+	var all []UserEvent
+	for _, r := range batch {
+		if r.events != nil {
+			r.evs = r.events(r.id)
+			all = append(all, r.evs...)
+		}
+	}
+	if err := q.AppendUserEvents(ctx, all); err != nil {
+		return err
+	}
+	off := 0
+	for _, r := range batch {
+		off += copy(r.evs, all[off:off+len(r.evs)])
+	}
+	return nil
 }
 
 // AppendMessage stores a message durably and returns its id. Concurrent
 // calls are committed together (see messageBatcher).
 func (s *Store) AppendMessage(ctx context.Context, m model.Message) (int64, error) {
+	id, _, err := s.AppendMessageWithEvents(ctx, m, nil)
+	return id, err
+}
+
+// AppendMessageWithEvents stores a message and, in the same transaction,
+// the user-log rows events returns for its id (see AppendUserEvents); it
+// returns the id and the rows with their Seq. events runs on the batch
+// writer's goroutine while the transaction is open, so it must be quick
+// (fill in the id, nothing more). Concurrent calls share one commit.
+func (s *Store) AppendMessageWithEvents(ctx context.Context, m model.Message, events func(msgID int64) []UserEvent) (
+	int64, []UserEvent, error) {
 	s.messages.start()
-	r := &appendReq{m: m, done: make(chan struct{})}
+	r := &appendReq{m: m, events: events, done: make(chan struct{})}
 	select {
 	case s.messages.reqs <- r:
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return 0, nil, ctx.Err()
 	case <-s.messages.stop:
-		return 0, fmt.Errorf("store is closed")
+		return 0, nil, fmt.Errorf("store is closed")
 	}
 	<-r.done
 	if r.err != nil {
-		return 0, fmt.Errorf("storing message: %w", r.err)
+		return 0, nil, fmt.Errorf("storing message: %w", r.err)
 	}
-	return r.id, nil
+	return r.id, r.evs, nil
 }
