@@ -335,7 +335,10 @@ func (st UserStatus) Online() bool {
 const MaxStatusBatch = 500
 
 // UserStatuses reports the device states of the named users; unknown
-// users come back with Exists false.
+// users come back with Exists false. A device is every platform (session
+// device) the user ever logged in on: logged in while one of its sessions
+// is live, online while a gateway replica holds a connection of it
+// (Presence).
 func (s *Service) UserStatuses(ctx context.Context, app model.App, names []string) ([]UserStatus, error) {
 	if len(names) == 0 {
 		return nil, invalidf("the username array is empty")
@@ -355,7 +358,7 @@ func (s *Service) UserStatuses(ctx context.Context, app model.App, names []strin
 	for _, u := range found {
 		ids = append(ids, u.ID)
 	}
-	devices, err := q.DevicesOf(ctx, app.ID, ids)
+	devices, err := q.DeviceStates(ctx, app.ID, ids, s.clock())
 	if err != nil {
 		return nil, fmt.Errorf("reading devices: %w", err)
 	}

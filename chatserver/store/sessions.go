@@ -31,7 +31,7 @@ func (q *Q) scanSessions(ctx context.Context, query string, args ...any) ([]mode
 }
 
 // InsertSession stores a session under the hash of its token and returns
-// its id.
+// its id. Call it inside a Write: it also records the device.
 func (q *Q) InsertSession(ctx context.Context, s model.Session, tokenHash []byte) (int64, error) {
 	var id int64
 	err := q.queryRow(ctx, `INSERT INTO sessions (app_id, user_id, token_hash, device, created_at, expires_at)
@@ -40,7 +40,12 @@ func (q *Q) InsertSession(ctx context.Context, s model.Session, tokenHash []byte
 	if isUniqueViolation(err) {
 		return 0, ErrConflict
 	}
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	// The device joins the user's userstat list with the session that
+	// first logs in on it.
+	return id, q.NoteDevice(ctx, s.AppID, s.UserID, s.Device, s.Created)
 }
 
 // SessionByTokenHash finds the app's session with that token hash that has
