@@ -30,6 +30,12 @@ type Recipient struct {
 	// Offline is true when the event must wait for a user who is not
 	// connected (false for no_offline messages and chatrooms).
 	Offline bool
+	// Self marks the sender's own copy of a message or retract, for the
+	// sender's other devices: no alert, and the client_msg_id if any.
+	Self bool
+	// Payload, when set, replaces the event's payload for this recipient
+	// (events that read differently per side, such as friend changes).
+	Payload []byte
 }
 
 // Event is something end users must hear about. The core publishes events
@@ -40,8 +46,14 @@ type Event struct {
 	AppID      int64
 	AppKey     string
 	Recipients []Recipient
+	// Sender, for messages and retracts, is the sender's own copy (Self
+	// set), for the sender's other devices; it is not one of Recipients.
+	Sender *Recipient
 	// Message is set for message and retract events.
 	Message *model.Message
+	// ClientMsgID is the gateway send's client_msg_id, for the sender's
+	// own copy.
+	ClientMsgID string
 	// Group and Members (usernames) are set for group events.
 	Group   *model.Group
 	Members []string
@@ -85,4 +97,12 @@ func (b *Bus) Publish(ctx context.Context, ev Event) {
 	for _, fn := range b.subs {
 		fn(ctx, ev)
 	}
+}
+
+// everyone is the recipients plus the sender's own copy, if any.
+func (ev Event) everyone() []Recipient {
+	if ev.Sender == nil {
+		return ev.Recipients
+	}
+	return append(ev.Recipients[:len(ev.Recipients):len(ev.Recipients)], *ev.Sender)
 }

@@ -37,7 +37,7 @@ func (s *Service) SendAsUser(ctx context.Context, app model.App, userID int64, u
 	if clientMsgID == "" || len(clientMsgID) > clientMsgIDMax {
 		return 0, false, invalidf("client_msg_id must be 1 to %d bytes", clientMsgIDMax)
 	}
-	in.Version, in.FromType, in.FromID = 1, "user", username
+	in.Version, in.FromType, in.FromID, in.clientMsgID = 1, "user", username, clientMsgID
 	deadline := time.Now().Add(claimWait)
 	for {
 		var owned bool

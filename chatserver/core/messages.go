@@ -37,6 +37,8 @@ type NewMessage struct {
 	NoNotification bool
 	Notification   *Notification
 	Body           json.RawMessage
+	// clientMsgID is the gateway send's, set by SendAsUser.
+	clientMsgID string
 }
 
 func (in NewMessage) check() error {
@@ -92,7 +94,8 @@ func (s *Service) SendMessage(ctx context.Context, app model.App, in NewMessage)
 		return model.Message{}, err
 	}
 	m.Created = s.clock()
-	ev := Event{Kind: EventMessage, AppID: app.ID, AppKey: app.Key, Recipients: rt, Message: &m, At: m.Created}
+	ev := Event{Kind: EventMessage, AppID: app.ID, AppKey: app.Key, Recipients: rt, Sender: senderCopy(m), Message: &m,
+		At: m.Created, ClientMsgID: in.clientMsgID}
 	// The message and its recipients' log rows are one transaction, durable
 	// when it returns; concurrent sends share one commit.
 	if err := s.storeMessage(ctx, &ev); err != nil {
@@ -100,6 +103,18 @@ func (s *Service) SendMessage(ctx context.Context, app model.App, in NewMessage)
 	}
 	s.events.Publish(ctx, ev)
 	return m, nil
+}
+
+// senderCopy is the sender's own copy of a message, so the sender's
+// other devices see what the sender sent, in the sender's own log (the
+// sending session skips it: it got "sent"). The copy is kept when the
+// message is; a message to oneself needs none.
+func senderCopy(m model.Message) *Recipient {
+	if m.TargetType == model.TargetSingle && m.TargetID == m.FromID && m.TargetAppID == m.AppID {
+		return nil
+	}
+	return &Recipient{UserID: m.FromID, AppID: m.AppID, Self: true,
+		Offline: !m.NoOffline && m.TargetType != model.TargetChatroom}
 }
 
 // maskBody masks sensitive words in a text message's text, once per
@@ -316,6 +331,7 @@ func (s *Service) Retract(ctx context.Context, app model.App, username string, m
 		return fmt.Errorf("%w: %d", ErrAlreadyRetracted, msgID)
 	}
 	m.Retracted = true
-	s.events.Publish(ctx, Event{Kind: EventRetract, AppID: app.ID, AppKey: app.Key, Recipients: rt, Message: &m, At: s.clock()})
+	s.events.Publish(ctx, Event{Kind: EventRetract, AppID: app.ID, AppKey: app.Key, Recipients: rt, Sender: senderCopy(m),
+		Message: &m, At: s.clock()})
 	return nil
 }

@@ -40,8 +40,11 @@ type MessagePayload struct {
 	MsgBody      json.RawMessage `json:"msg_body"`
 	Notification json.RawMessage `json:"notification,omitempty"`
 	// Notify is per recipient: false when the event must arrive without
-	// an alert (no-disturb, no_notification).
+	// an alert (no-disturb, no_notification, the sender's own copy).
 	Notify bool `json:"notify"`
+	// ClientMsgID is set on the sender's own copy of a message sent from
+	// the gateway, so the sending device can match it to its send.
+	ClientMsgID string `json:"client_msg_id,omitempty"`
 }
 
 // RetractPayload names a retracted message.
@@ -98,13 +101,14 @@ func (l *UserLog) Record(ctx context.Context, ev Event) ([]Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Delivery, len(ev.Recipients))
+	all := ev.everyone()
+	out := make([]Delivery, len(all))
 	var rows []store.UserEvent
 	var stored []int
-	for i, r := range ev.Recipients {
-		p := payloads[0]
-		if r.Notify {
-			p = payloads[1]
+	for i, r := range all {
+		p := payloads[variant(r)]
+		if r.Payload != nil {
+			p = r.Payload
 		}
 		out[i] = Delivery{AppID: r.AppID, UserID: r.UserID, Kind: ev.Kind, Payload: p}
 		if r.Offline {
@@ -137,8 +141,9 @@ func (s *Service) storeMessage(ctx context.Context, ev *Event) error {
 	if err != nil {
 		return err
 	}
+	all := ev.everyone()
 	var stored []int
-	for i, r := range ev.Recipients {
+	for i, r := range all {
 		if r.Offline {
 			stored = append(stored, i)
 		}
@@ -146,10 +151,13 @@ func (s *Service) storeMessage(ctx context.Context, ev *Event) error {
 	var rows func(int64) []store.UserEvent
 	if len(stored) > 0 {
 		rows = func(id int64) []store.UserEvent {
-			p := [2]string{string(withMsgID(tmpl[0], id)), string(withMsgID(tmpl[1], id))}
+			var p [payloadVariants]string
+			for v := range p {
+				p[v] = string(withMsgID(tmpl[v], id))
+			}
 			out := make([]store.UserEvent, len(stored))
 			for j, i := range stored {
-				r := ev.Recipients[i]
+				r := all[i]
 				out[j] = store.UserEvent{AppID: r.AppID, UserID: r.UserID, Kind: string(ev.Kind),
 					Payload: p[variant(r)], Created: ev.At}
 			}
@@ -161,9 +169,12 @@ func (s *Service) storeMessage(ctx context.Context, ev *Event) error {
 		return err
 	}
 	m.ID = id
-	p := [2][]byte{withMsgID(tmpl[0], id), withMsgID(tmpl[1], id)}
-	ev.Deliveries = make([]Delivery, len(ev.Recipients))
-	for i, r := range ev.Recipients {
+	var p [payloadVariants][]byte
+	for v := range p {
+		p[v] = withMsgID(tmpl[v], id)
+	}
+	ev.Deliveries = make([]Delivery, len(all))
+	for i, r := range all {
 		ev.Deliveries[i] = Delivery{AppID: r.AppID, UserID: r.UserID, Kind: ev.Kind, Payload: p[variant(r)]}
 	}
 	for j, i := range stored {
@@ -173,9 +184,16 @@ func (s *Service) storeMessage(ctx context.Context, ev *Event) error {
 	return nil
 }
 
-// variant picks a recipient's payload from eventPayloads' pair.
+// payloadVariants: an event's payload without an alert, with one, and
+// the sender's own copy.
+const payloadVariants = 3
+
+// variant picks a recipient's payload from eventPayloads' variants.
 func variant(r Recipient) int {
-	if r.Notify {
+	switch {
+	case r.Self:
+		return 2
+	case r.Notify:
 		return 1
 	}
 	return 0
@@ -193,9 +211,10 @@ func withMsgID(tmpl []byte, id int64) []byte {
 	return append(out, rest...)
 }
 
-// eventPayloads returns ev's payload without and with an alert.
-func eventPayloads(ev Event) ([2][]byte, error) {
-	var variants [2]any
+// eventPayloads returns ev's payload without an alert, with one, and as
+// the sender's own copy (see payloadVariants).
+func eventPayloads(ev Event) ([payloadVariants][]byte, error) {
+	var variants [payloadVariants]any
 	switch ev.Kind {
 	case EventMessage:
 		m := ev.Message
@@ -209,12 +228,14 @@ func eventPayloads(ev Event) ([2][]byte, error) {
 		}
 		withAlert := p
 		withAlert.Notify = true
-		variants = [2]any{p, withAlert}
+		own := p
+		own.ClientMsgID = ev.ClientMsgID
+		variants = [payloadVariants]any{p, withAlert, own}
 	case EventRetract:
 		m := ev.Message
 		p := RetractPayload{MsgID: m.ID, TargetType: m.TargetType, TargetID: targetIDOf(*m),
 			FromID: m.FromUsername, FromAppKey: ev.AppKey}
-		variants = [2]any{p, p}
+		variants = [payloadVariants]any{p, p, p}
 	default:
 		p := GroupPayload{Members: ev.Members}
 		if ev.Group != nil {
@@ -223,9 +244,9 @@ func eventPayloads(ev Event) ([2][]byte, error) {
 		if p.Members == nil {
 			p.Members = []string{}
 		}
-		variants = [2]any{p, p}
+		variants = [payloadVariants]any{p, p, p}
 	}
-	var out [2][]byte
+	var out [payloadVariants][]byte
 	for i, v := range variants {
 		b, err := json.Marshal(v)
 		if err != nil {

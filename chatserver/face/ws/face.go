@@ -5,6 +5,7 @@
 package ws
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -155,6 +156,66 @@ type connection struct {
 	conn  *websocket.Conn
 	id    Identity
 	token string
+
+	// own counts the client_msg_ids this connection sent whose copy in the
+	// user's own log has not come back yet: the stream skips that copy
+	// (the sender got "sent"), other sessions of the user show it.
+	ownMu sync.Mutex
+	own   map[string]int
+}
+
+// expectOwn notes a send before it is stored, so its own copy, however
+// early it arrives, is recognised.
+func (c *connection) expectOwn(clientMsgID string) {
+	c.ownMu.Lock()
+	defer c.ownMu.Unlock()
+	if c.own == nil {
+		c.own = make(map[string]int)
+	}
+	c.own[clientMsgID]++
+}
+
+// forgetOwn drops a note for a send that stored nothing (an error or a
+// duplicate).
+func (c *connection) forgetOwn(clientMsgID string) {
+	c.ownMu.Lock()
+	defer c.ownMu.Unlock()
+	if c.own[clientMsgID] <= 1 {
+		delete(c.own, clientMsgID)
+	} else {
+		c.own[clientMsgID]--
+	}
+}
+
+var clientMsgIDField = []byte(`"client_msg_id":`)
+
+// isOwnCopy reports whether d is the user's own copy of a message this
+// connection sent, and forgets the note.
+func (c *connection) isOwnCopy(d core.Delivery) bool {
+	if d.Kind != core.EventMessage || !bytes.Contains(d.Payload, clientMsgIDField) {
+		return false
+	}
+	c.ownMu.Lock()
+	pending := len(c.own)
+	c.ownMu.Unlock()
+	if pending == 0 {
+		return false
+	}
+	var p struct {
+		ClientMsgID string `json:"client_msg_id"`
+	}
+	if json.Unmarshal(d.Payload, &p) != nil || p.ClientMsgID == "" {
+		return false
+	}
+	c.ownMu.Lock()
+	defer c.ownMu.Unlock()
+	if c.own[p.ClientMsgID] == 0 {
+		return false
+	}
+	if c.own[p.ClientMsgID]--; c.own[p.ClientMsgID] == 0 {
+		delete(c.own, p.ClientMsgID)
+	}
+	return true
 }
 
 var (
@@ -284,6 +345,9 @@ func (c *connection) writeJSON(ctx context.Context, v any) error {
 // emit turns deliveries into message and event frames.
 func (c *connection) emit(ctx context.Context) func(core.Delivery) error {
 	return func(d core.Delivery) error {
+		if c.isOwnCopy(d) {
+			return nil
+		}
 		return c.write(ctx, deliveryFrame(d))
 	}
 }

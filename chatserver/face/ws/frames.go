@@ -131,11 +131,15 @@ func (c *connection) handle(ctx context.Context, f clientFrame) error {
 	case framePing:
 		return c.writeJSON(ctx, map[string]string{"type": framePong})
 	case frameSend:
+		c.expectOwn(f.ClientMsgID)
 		msgID, dup, err := c.face.svc.SendAsUser(ctx, id.App, id.UserID, id.Username, f.ClientMsgID, core.NewMessage{
 			TargetType: f.TargetType, TargetID: f.targetID(), TargetAppKey: f.TargetAppKey, TargetName: f.TargetName,
 			FromName: f.FromName, MsgType: f.MsgType, Body: f.MsgBody, NoOffline: f.NoOffline,
 			NoNotification: f.NoNotification, Notification: f.Notification,
 		})
+		if err != nil || dup {
+			c.forgetOwn(f.ClientMsgID)
+		}
 		if err != nil {
 			return c.writeError(ctx, err, f.ClientMsgID)
 		}

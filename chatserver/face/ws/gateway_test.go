@@ -35,6 +35,10 @@ func TestGatewayAdminAndSendFrame(t *testing.T) {
 		if m.MsgID != id || m.Seq != 1 || m.FromID != "alice" || m.TargetID != "bobby" || m.text(t) != "hello bob" {
 			t.Fatalf("bob got %+v, want msg %d seq 1 from alice", m, id)
 		}
+		// Alice's sessions see what was sent in her name, in her own log.
+		if own := alice.nextOf(t, "message"); own.MsgID != id || own.Seq != 1 || own.FromID != "alice" {
+			t.Fatalf("alice's own copy %+v, want msg %d seq 1", own, id)
+		}
 
 		bob.send(t, sendFrame("c-1", "alice", "hello alice"))
 		sent := bob.nextOf(t, "sent")
@@ -42,7 +46,7 @@ func TestGatewayAdminAndSendFrame(t *testing.T) {
 			t.Fatalf("sent frame %+v", sent)
 		}
 		got := alice.nextOf(t, "message")
-		if got.MsgID != sent.MsgID || got.Seq != 1 || got.FromID != "bobby" || got.text(t) != "hello alice" {
+		if got.MsgID != sent.MsgID || got.Seq != 2 || got.FromID != "bobby" || got.text(t) != "hello alice" {
 			t.Fatalf("alice got %+v, want msg %d from bob", got, sent.MsgID)
 		}
 	})
