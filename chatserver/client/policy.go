@@ -38,6 +38,8 @@ type PhoneVerification struct {
 	TTLSeconds *int  `json:"ttlSeconds,omitempty"`
 	MaxPerHour *int  `json:"maxPerHour,omitempty"`
 	MaxPerDay  *int  `json:"maxPerDay,omitempty"`
+	// CaptchaRequired makes sending a code need a solved image captcha.
+	CaptchaRequired *bool `json:"captchaRequired,omitempty"`
 }
 
 // UsernameRules constrain the usernames end users choose.

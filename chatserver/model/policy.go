@@ -41,6 +41,10 @@ type PhoneVerification struct {
 	// MaxPerHour and MaxPerDay cap the codes sent to one phone number.
 	MaxPerHour int `json:"maxPerHour"`
 	MaxPerDay  int `json:"maxPerDay"`
+	// CaptchaRequired makes sending a code need a solved image captcha
+	// first (SealTalk get_sms_img_code, then verify_id and verify_code on
+	// send_code).
+	CaptchaRequired bool `json:"captchaRequired"`
 }
 
 // UsernameRule bounds end-user usernames, in bytes.

@@ -13,9 +13,27 @@ type phoneRequest struct {
 	Phone  flexString `json:"phone"`
 }
 
+// sendCode serves send_code and send_code_yp. When the policy sets
+// phoneVerification.captchaRequired, the request also carries a solved
+// get_sms_img_code captcha: verify_id and verify_code (or verifyId and
+// verifyCode, RongCloud's SMS API names).
 func (f *Face) sendCode(w http.ResponseWriter, r *http.Request, app model.App) {
-	var in phoneRequest
+	var in struct {
+		phoneRequest
+		VerifyID        string     `json:"verify_id"`
+		VerifyCode      flexString `json:"verify_code"`
+		VerifyIDCamel   string     `json:"verifyId"`
+		VerifyCodeCamel flexString `json:"verifyCode"`
+	}
 	if !decode(w, r, &in) {
+		return
+	}
+	id, answer := in.VerifyID, string(in.VerifyCode)
+	if id == "" && answer == "" {
+		id, answer = in.VerifyIDCamel, string(in.VerifyCodeCamel)
+	}
+	if err := f.svc.CheckCodeCaptcha(r.Context(), app, id, answer); err != nil {
+		writeError(w, err)
 		return
 	}
 	region, phone := phoneOf(in.Region, in.Phone)
