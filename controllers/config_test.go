@@ -165,7 +165,7 @@ var _ = Describe("RegistrationPolicy", func() {
 		six, five := int32(6), int32(5)
 		noSpaces := false
 		p := newPolicy("signup", func(p *imv1alpha1.RegistrationPolicy) {
-			p.Spec.PhoneVerification = &imv1alpha1.PhoneVerification{Required: true, CodeLength: &six}
+			p.Spec.PhoneVerification = &imv1alpha1.PhoneVerification{Required: true, CodeLength: &six, CaptchaRequired: true}
 			p.Spec.Username = &imv1alpha1.UsernameRules{MinLength: &five, Pattern: "^[a-z0-9]+$"}
 			p.Spec.Password = &imv1alpha1.PasswordRules{MinLength: &six, AllowSpaces: &noSpaces}
 			p.Spec.AllowedRegions = []string{"86", "1"}
@@ -183,6 +183,7 @@ var _ = Describe("RegistrationPolicy", func() {
 		Expect(got.SelfRegistration).To(Equal("Closed"))
 		Expect(*got.PhoneVerification.Required).To(BeTrue())
 		Expect(*got.PhoneVerification.CodeLength).To(Equal(6))
+		Expect(*got.PhoneVerification.CaptchaRequired).To(BeTrue())
 		Expect(*got.PhoneVerification.MaxPerHour).To(Equal(20), "the CRD's default")
 		Expect(*got.PhoneVerification.MaxPerDay).To(Equal(50), "the CRD's default")
 		Expect(*got.Username.MinLength).To(Equal(5))

@@ -118,7 +118,7 @@ func (policies) declared(ctx context.Context, r *policyReconciler, p *imv1alpha1
 	if v := s.PhoneVerification; v != nil {
 		out.Policy.PhoneVerification = &chatclient.PhoneVerification{
 			Required: &v.Required, CodeLength: intPtr(v.CodeLength), TTLSeconds: intPtr(v.TTLSeconds),
-			MaxPerHour: intPtr(v.MaxPerHour), MaxPerDay: intPtr(v.MaxPerDay),
+			MaxPerHour: intPtr(v.MaxPerHour), MaxPerDay: intPtr(v.MaxPerDay), CaptchaRequired: &v.CaptchaRequired,
 		}
 	}
 	if u := s.Username; u != nil {

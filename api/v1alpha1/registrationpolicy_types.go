@@ -41,6 +41,11 @@ type PhoneVerification struct {
 	// +kubebuilder:default=50
 	// +optional
 	MaxPerDay *int32 `json:"maxPerDay,omitempty"`
+	// CaptchaRequired makes sending a code need a solved image captcha
+	// first (SealTalk get_sms_img_code, then verify_id and verify_code on
+	// send_code).
+	// +optional
+	CaptchaRequired bool `json:"captchaRequired,omitempty"`
 }
 
 // UsernameRules constrain self-registered usernames.
