@@ -95,6 +95,8 @@ func unmatchedInFaceFormat(mux *http.ServeMux) http.Handler {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/platform/"):
 			platform.WriteStatusError(w, rec.status)
+		case sealtalk.Owns(r.URL.Path):
+			sealtalk.WriteStatusError(w, rec.status)
 		default:
 			jmessage.WriteStatusError(w, rec.status)
 		}

@@ -3,6 +3,7 @@ package sealtalk
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
@@ -47,6 +48,23 @@ var errorTable = []struct {
 	{httpio.ErrMalformed, failure{http.StatusBadRequest, 400}},
 	{httpio.ErrEmpty, failure{http.StatusBadRequest, 400}},
 	{httpio.ErrTooLarge, failure{http.StatusRequestEntityTooLarge, 413}},
+}
+
+// Owns tells whether path is under a tenant's SealTalk API,
+// /apps/{appKey}/user/.
+func Owns(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/apps/")
+	if !ok {
+		return false
+	}
+	_, tail, _ := strings.Cut(rest, "/")
+	return tail == "user" || strings.HasPrefix(tail, "user/")
+}
+
+// WriteStatusError answers a request no route matched (404, or 405 for a
+// wrong method) in the SealTalk envelope.
+func WriteStatusError(w http.ResponseWriter, status int) {
+	httpio.WriteJSON(w, status, map[string]any{"code": status, "message": strings.ToLower(http.StatusText(status))})
 }
 
 func writeError(w http.ResponseWriter, err error) {
