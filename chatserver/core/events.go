@@ -17,6 +17,13 @@ const (
 	EventMembersAdded   EventKind = "group.members_added"
 	EventMembersRemoved EventKind = "group.members_removed"
 	EventGroupDissolved EventKind = "group.dissolved"
+	EventFriendAdded    EventKind = "friend.added"
+	EventFriendRemoved  EventKind = "friend.removed"
+	EventFriendUpdated  EventKind = "friend.updated"
+	// EventForcedLogout ends sessions that were revoked (logout, password
+	// change, forbidden user). It is live only: it concerns connections,
+	// not the log.
+	EventForcedLogout EventKind = "forced_logout"
 )
 
 // Recipient is a user an event goes to.
@@ -57,7 +64,12 @@ type Event struct {
 	// Group and Members (usernames) are set for group events.
 	Group   *model.Group
 	Members []string
-	At      time.Time
+	// Sessions and Reason are set for forced logouts: the ids of the
+	// sessions that ended, and why ("logout", "password_changed",
+	// "forbidden", "revoked").
+	Sessions []int64
+	Reason   string
+	At       time.Time
 	// Recorded is set when the core wrote the event into its recipients'
 	// logs itself, in the transaction of its cause (messages); Deliveries
 	// then holds one numbered (where stored) delivery per recipient, and

@@ -157,8 +157,15 @@ func (s *Service) RevokeSession(ctx context.Context, app model.App, token string
 	if token == "" || len(token) > sessionTokenMax {
 		return ErrSessionInvalid
 	}
+	var ended model.Session
 	err := s.store.Write(ctx, func(q *store.Q) error {
-		return q.DeleteSession(ctx, app.ID, tokenHash(token))
+		hash := tokenHash(token)
+		sess, err := q.SessionByTokenHash(ctx, app.ID, hash, s.clock())
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		ended = sess
+		return q.DeleteSession(ctx, app.ID, hash)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrSessionInvalid
@@ -166,19 +173,63 @@ func (s *Service) RevokeSession(ctx context.Context, app model.App, token string
 	if err != nil {
 		return fmt.Errorf("revoking a session in app %s: %w", app.Key, err)
 	}
+	if ended.ID != 0 {
+		s.announceLogout(ctx, app, ended.UserID, []int64{ended.ID}, LogoutReasonLogout)
+	}
 	return nil
 }
 
 // RevokeUserSessions logs a user out everywhere.
 func (s *Service) RevokeUserSessions(ctx context.Context, app model.App, userID int64) error {
+	var ended []int64
 	err := s.store.Write(ctx, func(q *store.Q) error {
-		_, err := q.DeleteUserSessions(ctx, app.ID, userID)
+		var err error
+		ended, err = s.endUserSessions(ctx, q, app.ID, userID)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("revoking the sessions of user %d in app %s: %w", userID, app.Key, err)
 	}
+	s.announceLogout(ctx, app, userID, ended, LogoutReasonRevoked)
 	return nil
+}
+
+// Why a forced_logout event ended a session.
+const (
+	LogoutReasonLogout          = "logout"
+	LogoutReasonRevoked         = "revoked"
+	LogoutReasonPasswordChanged = "password_changed"
+	LogoutReasonForbidden       = "forbidden"
+)
+
+// endUserSessions deletes every session of a user inside a write and
+// returns the ids of those that were live, for announceLogout once the
+// write commits.
+func (s *Service) endUserSessions(ctx context.Context, q *store.Q, appID, userID int64) ([]int64, error) {
+	live, err := q.SessionsOf(ctx, appID, userID, s.clock())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := q.DeleteUserSessions(ctx, appID, userID); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(live))
+	for i, l := range live {
+		ids[i] = l.ID
+	}
+	return ids, nil
+}
+
+// announceLogout publishes a forced logout of the given sessions, after
+// the write that ended them committed, so connections on them close at
+// once (the gateway's heartbeat would otherwise find out later). It
+// names the sessions, not the user: a login that follows is not touched.
+func (s *Service) announceLogout(ctx context.Context, app model.App, userID int64, sessions []int64, reason string) {
+	if len(sessions) == 0 {
+		return
+	}
+	s.events.Publish(ctx, Event{Kind: EventForcedLogout, AppID: app.ID, AppKey: app.Key,
+		Recipients: []Recipient{{UserID: userID, AppID: app.ID}}, Sessions: sessions, Reason: reason, At: s.clock()})
 }
 
 // UserSessions lists a user's live sessions, oldest first.

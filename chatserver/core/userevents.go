@@ -63,6 +63,14 @@ type GroupPayload struct {
 	Members   []string `json:"members"`
 }
 
+// LogoutPayload names the sessions a forced logout ends. The gateway
+// closes those connections and tells each why; the ids never reach the
+// client.
+type LogoutPayload struct {
+	Reason   string  `json:"reason"`
+	Sessions []int64 `json:"sessions"`
+}
+
 // userEventPage is how many events one replay read returns at most.
 const userEventPage = 200
 
@@ -235,6 +243,13 @@ func eventPayloads(ev Event) ([payloadVariants][]byte, error) {
 		m := ev.Message
 		p := RetractPayload{MsgID: m.ID, TargetType: m.TargetType, TargetID: targetIDOf(*m),
 			FromID: m.FromUsername, FromAppKey: ev.AppKey}
+		variants = [payloadVariants]any{p, p, p}
+	case EventFriendAdded, EventFriendRemoved, EventFriendUpdated:
+		// Each side reads differently: Recipient.Payload holds it.
+		p := FriendPayload{Friends: []FriendRef{}}
+		variants = [payloadVariants]any{p, p, p}
+	case EventForcedLogout:
+		p := LogoutPayload{Reason: ev.Reason, Sessions: ev.Sessions}
 		variants = [payloadVariants]any{p, p, p}
 	default:
 		p := GroupPayload{Members: ev.Members}

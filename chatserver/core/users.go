@@ -190,7 +190,9 @@ func (s *Service) SetPassword(ctx context.Context, app model.App, username, pass
 	if err != nil {
 		return fmt.Errorf("hashing password: %w", err)
 	}
-	return s.store.Write(ctx, func(q *store.Q) error {
+	var userID int64
+	var ended []int64
+	err = s.store.Write(ctx, func(q *store.Q) error {
 		u, err := s.userIn(ctx, q, app, username)
 		if err != nil {
 			return err
@@ -199,18 +201,25 @@ func (s *Service) SetPassword(ctx context.Context, app model.App, username, pass
 			return err
 		}
 		// A new password logs the user out everywhere.
-		if _, err := q.DeleteUserSessions(ctx, app.ID, u.ID); err != nil {
+		userID = u.ID
+		if ended, err = s.endUserSessions(ctx, q, app.ID, u.ID); err != nil {
 			return fmt.Errorf("revoking the sessions of %s: %w", username, err)
 		}
 		return nil
 	})
+	if err == nil {
+		s.announceLogout(ctx, app, userID, ended, LogoutReasonPasswordChanged)
+	}
+	return err
 }
 
 // SetForbidden disables (true) or re-enables (false) a user. Forbidding
 // also ends every session of the user, in the same transaction: a forbidden
 // user must not stay logged in on some device.
 func (s *Service) SetForbidden(ctx context.Context, app model.App, username string, forbidden bool) error {
-	return s.store.Write(ctx, func(q *store.Q) error {
+	var userID int64
+	var ended []int64
+	err := s.store.Write(ctx, func(q *store.Q) error {
 		u, err := s.userIn(ctx, q, app, username)
 		if err != nil {
 			return err
@@ -221,11 +230,16 @@ func (s *Service) SetForbidden(ctx context.Context, app model.App, username stri
 		if !forbidden {
 			return nil
 		}
-		if _, err := q.DeleteUserSessions(ctx, app.ID, u.ID); err != nil {
+		userID = u.ID
+		if ended, err = s.endUserSessions(ctx, q, app.ID, u.ID); err != nil {
 			return fmt.Errorf("ending the sessions of %s: %w", clip(username), err)
 		}
 		return nil
 	})
+	if err == nil {
+		s.announceLogout(ctx, app, userID, ended, LogoutReasonForbidden)
+	}
+	return err
 }
 
 // DeleteUser removes one user and everything that hangs off them.

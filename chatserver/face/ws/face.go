@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,6 +46,9 @@ type Identity struct {
 	UserID   int64
 	Username string
 	Device   string
+	// SessionID is the login session the token names; a forced logout of
+	// it closes the connection.
+	SessionID int64
 }
 
 // Authenticator resolves a session token for a tenant. It returns an error
@@ -345,9 +349,26 @@ func (c *connection) writeJSON(ctx context.Context, v any) error {
 // emit turns deliveries into message and event frames.
 func (c *connection) emit(ctx context.Context) func(core.Delivery) error {
 	return func(d core.Delivery) error {
+		if d.Kind == core.EventForcedLogout {
+			return c.forcedLogout(ctx, d)
+		}
 		if c.isOwnCopy(d) {
 			return nil
 		}
 		return c.write(ctx, deliveryFrame(d))
 	}
+}
+
+// forcedLogout ends the connection if d names its session: it sends a
+// forced_logout event saying why, then the stream ends with errRevoked
+// (close 4001). Other sessions of the user ignore it.
+func (c *connection) forcedLogout(ctx context.Context, d core.Delivery) error {
+	var p core.LogoutPayload
+	if err := json.Unmarshal(d.Payload, &p); err != nil || !slices.Contains(p.Sessions, c.id.SessionID) {
+		return nil
+	}
+	if err := c.writeJSON(ctx, logoutFrame{Type: frameEvent, Event: eventForcedLogout, Reason: p.Reason}); err != nil {
+		return err
+	}
+	return errRevoked
 }

@@ -64,6 +64,16 @@ type sentFrame struct {
 	Duplicate bool `json:"duplicate,omitempty"`
 }
 
+// logoutFrame tells a connection why its session ended, just before the
+// close.
+type logoutFrame struct {
+	Type   string `json:"type"`
+	Event  string `json:"event"`
+	Reason string `json:"reason"`
+}
+
+const eventForcedLogout = "forced_logout"
+
 type errorFrame struct {
 	Type        string `json:"type"`
 	Code        string `json:"code"`

@@ -92,6 +92,11 @@ type frame struct {
 	Duplicate   bool            `json:"duplicate"`
 	Code        string          `json:"code"`
 	Message     string          `json:"message"`
+	Reason      string          `json:"reason"`
+	Friends     []struct {
+		Username string `json:"username"`
+		AppKey   string `json:"appkey"`
+	} `json:"friends"`
 }
 
 func (fr frame) text(t testing.TB) string {

@@ -45,7 +45,8 @@ func TestGatewayAcrossReplicas(t *testing.T) {
 		fa.register(t, "alice", "bobby")
 		fb := &fixture{srv: bsrv, app: fa.app}
 
-		bob := fb.dial(t, fb.login(t, "bobby"), "since=0")
+		bobToken := fb.login(t, "bobby")
+		bob := fb.dial(t, bobToken, "since=0")
 		bob.sync(t)
 		// B's LISTEN may start a moment after its hub: send live-only
 		// pings (never stored, so seqs stay put) until one gets through.
@@ -70,8 +71,27 @@ func TestGatewayAcrossReplicas(t *testing.T) {
 		alice.sync(t)
 		bob.send(t, sendFrame("x-1", "alice", "via B"))
 		sent := bob.nextOf(t, "sent")
-		if m := alice.nextOf(t, "message"); m.MsgID != sent.MsgID || m.text(t) != "via B" {
+		// Alice's replay first holds her own sends (her copies), then bob's.
+		m = alice.nextOf(t, "message")
+		for m.FromID == "alice" {
+			m = alice.nextOf(t, "message")
+		}
+		if m.MsgID != sent.MsgID || m.text(t) != "via B" {
 			t.Fatalf("alice on A got %+v", m)
+		}
+		// A logout on A ends bob's connection on B at once.
+		app, err := a.Svc.GetApp(context.Background(), fa.app.Key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Svc.RevokeSession(context.Background(), app, bobToken); err != nil {
+			t.Fatal(err)
+		}
+		if ev := bob.nextOf(t, "event"); ev.Event != "forced_logout" || ev.Reason != "logout" {
+			t.Fatalf("bob on B got %+v, want forced_logout", ev)
+		}
+		if code, _ := closeStatus(<-bob.closed); code != 4001 {
+			t.Fatalf("bob on B closed with %d, want 4001", code)
 		}
 	})
 }
