@@ -84,3 +84,30 @@ func TestPrivacyAndFind(t *testing.T) {
 		f.call(t, "GET", "get_privacy", "", nil).want(t, 403, 403)
 	})
 }
+
+// stSearchVerify 0 hides a user from a search by SealTalk account
+// (find_user, the SealTalk server's search; seed 001 lists none).
+func TestFindUserBySTAccount(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, nil)
+		id, token := f.signUp(t, "13912345678", "P@ssw0rd")
+		_, finder := f.signUp(t, "18713578062", "P@ssw0rd")
+		f.call(t, "POST", "set_st_account", token, map[string]any{"stAccount": "b323422"}).want(t, 200, 200)
+		r := f.call(t, "GET", "find_user?st_account=b323422", finder, nil)
+		r.want(t, 200, 200)
+		var u map[string]string
+		r.result(t, &u)
+		if u["id"] != id || u["nickname"] != "Tom" || u["stAccount"] != "b323422" {
+			t.Fatalf("find_user: %v", u)
+		}
+		r = f.call(t, "GET", "find_user?region=86&phone=13912345678", finder, nil)
+		r.want(t, 200, 200)
+		f.call(t, "GET", "find_user?st_account=nobody1", finder, nil).want(t, 404, 404)
+		f.call(t, "GET", "find_user", finder, nil).want(t, 400, 400)
+		// stSearchVerify 0: not found by account, still by phone.
+		f.call(t, "POST", "set_privacy", token, map[string]any{"stSearchVerify": 0}).want(t, 200, 200)
+		f.call(t, "GET", "find_user?st_account=b323422", finder, nil).want(t, 404, 404)
+		f.call(t, "GET", "find_user?region=86&phone=13912345678", finder, nil).want(t, 200, 200)
+		f.call(t, "GET", "find_user?st_account=b323422", "", nil).want(t, 403, 403)
+	})
+}

@@ -65,6 +65,7 @@ func (f *Face) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+"favgroups", f.authed(f.favGroups))
 	mux.HandleFunc("POST "+p+"sync/{version}", f.authed(f.sync))
 	mux.HandleFunc("GET "+p+"sync/{version}", f.authed(f.sync))
+	mux.HandleFunc("GET "+p+"find_user", f.authed(f.findUser))
 	mux.HandleFunc("GET "+p+"find/{region}/{phone}", f.authed(f.find))
 	mux.HandleFunc("POST "+p+"find/{region}/{phone}", f.authed(f.find))
 	mux.HandleFunc("GET "+p+"{id}", f.authed(f.userInfo))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/model"
 )
 
 func (f *Face) setSTAccount(w http.ResponseWriter, r *http.Request, c caller) {
@@ -101,4 +102,34 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// findUser answers /user/find_user?st_account= (or ?region=&phone=), the
+// SealTalk server's search, which seed 001 does not list: the user by
+// SealTalk account, unless their stSearchVerify is 0 (then 404, like an
+// unknown account), or by phone under phoneVerify like find.
+func (f *Face) findUser(w http.ResponseWriter, r *http.Request, c caller) {
+	q := r.URL.Query()
+	var u model.User
+	var err error
+	switch account, phone := q.Get("st_account"), q.Get("phone"); {
+	case account != "":
+		u, err = f.svc.FindBySTAccount(r.Context(), c.app, account)
+	case phone != "":
+		region, phone := phoneOf(flexString(q.Get("region")), flexString(phone))
+		u, err = f.svc.FindByPhone(r.Context(), c.app, region, phone)
+	default:
+		err = core.ErrInvalid
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	withPhone, err := f.svc.WithPhones(r.Context(), c.app, []model.User{u})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	v := viewOf(withPhone[0])
+	ok(w, map[string]string{"id": v.ID, "nickname": v.Nickname, "gender": v.Gender, "portraitUri": v.PortraitURI, "stAccount": v.STAccount})
 }
