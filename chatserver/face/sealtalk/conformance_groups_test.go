@@ -288,3 +288,41 @@ func TestSync(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A new owner, a renamed group and a deleted user are changes too.
+func TestSyncOwnerRenameAndDeletedUser(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, nil)
+		me, token := f.signUp(t, "13912345678", "P@ssw0rd")
+		friend, _ := f.signUp(t, "18713578062", "P@ssw0rd")
+		f.admin(t, "POST", "/v1/users/"+me+"/friends", []string{friend})
+		gid, team := f.createGroup(t, me, "Team 1", "", friend)
+		v := f.sync(t, "GET", token, 0).Version
+
+		f.admin(t, "PUT", "/v1/groups/"+itoa(gid), map[string]any{"name": "Team One"})
+		f.admin(t, "PUT", "/v1/groups/owner/"+itoa(gid), map[string]any{"username": friend})
+		s := f.sync(t, "GET", token, v)
+		if len(s.Groups) != 1 || s.Groups[0].Group.ID != team || s.Groups[0].Group.Name != "Team One" || s.Groups[0].Role != 1 {
+			t.Fatalf("groups after rename and transfer: %+v", s.Groups)
+		}
+		roles := map[string]int{}
+		for _, m := range s.GroupMembers {
+			roles[m.MemberID] = m.Role
+		}
+		if len(roles) != 2 || roles[me] != 1 || roles[friend] != 0 {
+			t.Fatalf("group_members after transfer: %+v", s.GroupMembers)
+		}
+		v = s.Version
+
+		// The friend's account is deleted: the friendship and the
+		// membership go with it.
+		f.admin(t, "DELETE", "/v1/users/"+friend, nil)
+		s = f.sync(t, "GET", token, v)
+		if len(s.Friends) != 1 || s.Friends[0].FriendID != friend || s.Friends[0].Status != 30 {
+			t.Fatalf("friends after the friend's deletion: %+v", s.Friends)
+		}
+		if len(s.GroupMembers) != 1 || s.GroupMembers[0].MemberID != friend || !s.GroupMembers[0].IsDeleted {
+			t.Fatalf("group_members after the member's deletion: %+v", s.GroupMembers)
+		}
+	})
+}
