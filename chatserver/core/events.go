@@ -24,6 +24,9 @@ const (
 	// change, forbidden user). It is live only: it concerns connections,
 	// not the log.
 	EventForcedLogout EventKind = "forced_logout"
+	// EventGap is never published: a session's stream emits it when
+	// events it should replay were pruned (see GapPayload).
+	EventGap EventKind = "gap"
 )
 
 // Recipient is a user an event goes to.

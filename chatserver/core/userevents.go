@@ -71,6 +71,13 @@ type LogoutPayload struct {
 	Sessions []int64 `json:"sessions"`
 }
 
+// GapPayload names the seqs a client missed because they were pruned
+// (older than the retention): FromSeq to ToSeq, inclusive.
+type GapPayload struct {
+	FromSeq int64 `json:"from_seq"`
+	ToSeq   int64 `json:"to_seq"`
+}
+
 // userEventPage is how many events one replay read returns at most.
 const userEventPage = 200
 

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
@@ -76,7 +77,20 @@ func (s *Session) Stream(ctx context.Context, since int64, emit func(core.Delive
 	// A client ahead of the log (it kept a seq from a reset database)
 	// starts from the log's end rather than dropping every new event.
 	cursor := min(since, last)
-	// fill emits stored events after the cursor up to upTo (0: all).
+	// gap tells the client that seqs after the cursor up to to were pruned,
+	// and moves past them.
+	gap := func(to int64) error {
+		p, _ := json.Marshal(core.GapPayload{FromSeq: cursor + 1, ToSeq: to})
+		if err := emit(core.Delivery{AppID: s.key.app, UserID: s.key.user, Kind: core.EventGap, Payload: p}); err != nil {
+			return err
+		}
+		cursor = to
+		return nil
+	}
+	// fill emits stored events after the cursor up to upTo (0: all). Seqs
+	// commit in order, so a stored event past a missing seq means the
+	// missing ones were pruned: the client is told (gap), never silently
+	// skipped.
 	fill := func(upTo int64) error {
 		for {
 			ds, err := svc.UserEventsAfter(ctx, s.key.app, s.key.user, cursor, replayPage)
@@ -86,6 +100,11 @@ func (s *Session) Stream(ctx context.Context, since int64, emit func(core.Delive
 			for _, d := range ds {
 				if upTo > 0 && d.Seq > upTo {
 					return nil
+				}
+				if d.Seq > cursor+1 {
+					if err := gap(d.Seq - 1); err != nil {
+						return err
+					}
 				}
 				if err := emit(d); err != nil {
 					return err
@@ -99,6 +118,13 @@ func (s *Session) Stream(ctx context.Context, since int64, emit func(core.Delive
 	}
 	if err := fill(0); err != nil {
 		return err
+	}
+	// Every event up to last was committed before last was read: if none
+	// is left after the cursor, they were all pruned.
+	if cursor < last {
+		if err := gap(last); err != nil {
+			return err
+		}
 	}
 	for {
 		select {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -104,6 +105,59 @@ func TestUserEventSeqsAcrossReplicas(t *testing.T) {
 		evs, err := replicas[0].Read().UserEventsAfter(ctx, other, 1, 0, 1000)
 		if err != nil || len(evs) != 1 || evs[0].Seq != 1 {
 			t.Fatalf("other tenant's log: %+v, %v", evs, err)
+		}
+	})
+}
+
+// Claims of client_msg_ids older than the cutoff are pruned, in batches;
+// newer ones stay and still answer a retry.
+func TestPruneClientMsgIDs(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		ctx := context.Background()
+		st, app, now := openWithApp(t, b, "pruneapp")
+		old := now.Add(-10 * 24 * time.Hour)
+		claim := func(id string, at time.Time) (owned bool, msgID int64) {
+			t.Helper()
+			err := st.Write(ctx, func(q *store.Q) error {
+				var err error
+				owned, msgID, err = q.ReserveClientMsgID(ctx, app.ID, 1, id, at, time.Minute)
+				if err == nil && owned {
+					err = q.CompleteClientMsgID(ctx, app.ID, 1, id, 42)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return owned, msgID
+		}
+		for i := range 3 {
+			claim(fmt.Sprint("old-", i), old)
+		}
+		claim("new", now)
+		var total int64
+		for {
+			var n int64
+			if err := st.Write(ctx, func(q *store.Q) error {
+				var err error
+				n, err = q.PruneClientMsgIDs(ctx, now.Add(-7*24*time.Hour), 2)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			total += n
+			if n < 2 {
+				break
+			}
+		}
+		if total != 3 {
+			t.Fatalf("pruned %d claims, want 3", total)
+		}
+		if owned, _ := claim("old-0", now); !owned {
+			t.Fatal("a pruned claim still blocks its client_msg_id")
+		}
+		if owned, msgID := claim("new", now); owned || msgID != 42 {
+			t.Fatalf("the recent claim: owned %v, msg %d; want kept with msg 42", owned, msgID)
 		}
 	})
 }

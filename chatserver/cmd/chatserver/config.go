@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/chat-operator/chat-operator/chatserver/core"
 )
 
 // config is the process configuration. Every flag has an environment twin,
@@ -24,6 +26,9 @@ type config struct {
 	trustedProxies  []netip.Prefix
 	// smsAllowLoopback lets SMS webhooks point at this host's loopback.
 	smsAllowLoopback bool
+	// eventRetention and pruneInterval drive core.StartPruning.
+	eventRetention time.Duration
+	pruneInterval  time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -51,6 +56,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var proxies string
 	fs.StringVar(&proxies, "trusted-proxies", getenv("CHAT_TRUSTED_PROXIES"),
 		"comma-separated IPs or CIDRs of proxies whose X-Forwarded-For names the client, for the per-address login limits (env CHAT_TRUSTED_PROXIES)")
+	fs.DurationVar(&c.eventRetention, "event-retention", envDuration(getenv, "CHAT_EVENT_RETENTION", core.DefaultEventRetention),
+		"how long the gateway keeps users' events and client_msg_ids; a client further behind gets a gap frame (env CHAT_EVENT_RETENTION)")
+	fs.DurationVar(&c.pruneInterval, "prune-interval", core.DefaultPruneInterval, "how often the gateway's old events are deleted")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -66,6 +74,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.database == "" {
 		c.database = "sqlite:" + filepath.Join(c.dataDir, "chatserver.db")
+	}
+	if c.eventRetention <= 0 || c.pruneInterval <= 0 {
+		return c, errors.New("--event-retention and --prune-interval must be positive")
 	}
 	if c.listen == "" {
 		return c, errors.New("--listen must not be empty")
@@ -93,4 +104,13 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// envDuration reads a duration from the environment; def when unset or
+// not a duration.
+func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(getenv(name)); err == nil {
+		return d
+	}
+	return def
 }

@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	sender := sms.NewWebhook()
 	sender.AllowLoopback = cfg.smsAllowLoopback
 	svc := core.New(st, core.WithMediaSecret(media.DeriveSecret(token)), core.WithSMSSender(sender))
+	stopPruning := svc.StartPruning(core.PruneOptions{Retention: cfg.eventRetention, Interval: cfg.pruneInterval})
+	defer stopPruning()
 
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {

@@ -21,6 +21,7 @@ const (
 	frameSent    = "sent"
 	frameError   = "error"
 	framePong    = "pong"
+	frameGap     = "gap"
 )
 
 // clientFrame is every client frame; type says which fields matter.
@@ -91,9 +92,12 @@ var eventNames = map[core.EventKind]string{
 func deliveryFrame(d core.Delivery) []byte {
 	var b bytes.Buffer
 	b.Grow(len(d.Payload) + 64)
-	if d.Kind == core.EventMessage {
+	switch d.Kind {
+	case core.EventMessage:
 		b.WriteString(`{"type":"` + frameMessage + `"`)
-	} else {
+	case core.EventGap:
+		b.WriteString(`{"type":"` + frameGap + `"`)
+	default:
 		name := eventNames[d.Kind]
 		if name == "" {
 			name = string(d.Kind)

@@ -93,6 +93,8 @@ type frame struct {
 	Code        string          `json:"code"`
 	Message     string          `json:"message"`
 	Reason      string          `json:"reason"`
+	FromSeq     int64           `json:"from_seq"`
+	ToSeq       int64           `json:"to_seq"`
 	Friends     []struct {
 		Username string `json:"username"`
 		AppKey   string `json:"appkey"`
