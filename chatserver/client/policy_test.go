@@ -18,7 +18,7 @@ func fullPolicy() client.RegistrationPolicy {
 	return client.RegistrationPolicy{
 		SelfRegistration: client.SelfRegistrationOpen,
 		PhoneVerification: &client.PhoneVerification{
-			Required: new(true), CodeLength: new(6), TTLSeconds: new(300), MaxPerHour: new(20), MaxPerDay: new(50),
+			Required: new(true), CodeLength: new(6), TTLSeconds: new(300), MaxPerHour: new(20), MaxPerDay: new(50), CaptchaRequired: new(true),
 		},
 		Username:       &client.UsernameRules{MinLength: new(4), MaxLength: new(16), Pattern: new("^[A-Za-z0-9]+$")},
 		Password:       &client.PasswordRules{MinLength: new(6), MaxLength: new(20), AllowSpaces: new(false)},
@@ -32,7 +32,7 @@ func TestPolicyWireShape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = `{"selfRegistration":"Open","phoneVerification":{"required":true,"codeLength":6,"ttlSeconds":300,"maxPerHour":20,"maxPerDay":50},` +
+	const want = `{"selfRegistration":"Open","phoneVerification":{"required":true,"codeLength":6,"ttlSeconds":300,"maxPerHour":20,"maxPerDay":50,"captchaRequired":true},` +
 		`"username":{"minLength":4,"maxLength":16,"pattern":"^[A-Za-z0-9]+$"},"password":{"minLength":6,"maxLength":20,"allowSpaces":false},` +
 		`"allowedRegions":["86"],"sms":{"webhookURL":"http://sms.example/send","token":"sms-token"}}`
 	if string(got) != want {

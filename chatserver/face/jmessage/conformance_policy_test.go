@@ -18,14 +18,14 @@ const policyPath = "/v1/registration/policy"
 
 // defaultPolicyJSON is what an app that never set a policy reads.
 const defaultPolicyJSON = `{"selfRegistration":"Open",
-	"phoneVerification":{"required":false,"codeLength":6,"ttlSeconds":300,"maxPerHour":20,"maxPerDay":50},
+	"phoneVerification":{"required":false,"codeLength":6,"ttlSeconds":300,"maxPerHour":20,"maxPerDay":50,"captchaRequired":false},
 	"username":{"minLength":4,"maxLength":128,"pattern":""},
 	"password":{"minLength":4,"maxLength":128,"allowSpaces":true},
 	"allowedRegions":[]}`
 
 // fullPolicyJSON sets every field away from its default.
 const fullPolicyJSON = `{"selfRegistration":"Closed",
-	"phoneVerification":{"required":true,"codeLength":8,"ttlSeconds":600,"maxPerHour":5,"maxPerDay":10},
+	"phoneVerification":{"required":true,"codeLength":8,"ttlSeconds":600,"maxPerHour":5,"maxPerDay":10,"captchaRequired":true},
 	"username":{"minLength":6,"maxLength":16,"pattern":"^[A-Za-z0-9]+$"},
 	"password":{"minLength":8,"maxLength":20,"allowSpaces":false},
 	"allowedRegions":["86","1","852"],
@@ -129,7 +129,7 @@ func TestConformancePolicyPartialBodyResetsToDefaults(t *testing.T) {
 		want := withFields(t, defaultPolicyJSON, map[string]any{
 			"selfRegistration":  "Closed",
 			"password":          map[string]any{"minLength": 10.0, "maxLength": 128.0, "allowSpaces": true},
-			"phoneVerification": map[string]any{"required": true, "codeLength": 6.0, "ttlSeconds": 300.0, "maxPerHour": 20.0, "maxPerDay": 50.0},
+			"phoneVerification": map[string]any{"required": true, "codeLength": 6.0, "ttlSeconds": 300.0, "maxPerHour": 20.0, "maxPerDay": 50.0, "captchaRequired": false},
 		})
 		wantPolicy(t, "partial PUT", got, want)
 		// null is the same as omitted.
@@ -221,6 +221,7 @@ func TestConformancePolicyValidation(t *testing.T) {
 		{"codeLength 0", phone("codeLength", 0), "codeLength"},
 		{"codeLength string", `{"phoneVerification":{"codeLength":"6"}}`, "codeLength"},
 		{"codeLength fraction", `{"phoneVerification":{"codeLength":6.5}}`, "codeLength"},
+		{"captchaRequired string", `{"phoneVerification":{"captchaRequired":"yes"}}`, "captchaRequired"},
 		{"ttlSeconds 59", phone("ttlSeconds", 59), "ttlSeconds"},
 		{"ttlSeconds 86401", phone("ttlSeconds", 86401), "ttlSeconds"},
 		{"maxPerHour 0", phone("maxPerHour", 0, "maxPerDay", 0), "maxPerHour"},
@@ -302,14 +303,14 @@ func TestConformancePolicyBoundaries(t *testing.T) {
 	}
 	edges := []map[string]any{
 		{
-			"phoneVerification": map[string]any{"required": true, "codeLength": 4.0, "ttlSeconds": 60.0, "maxPerHour": 1.0, "maxPerDay": 1.0},
+			"phoneVerification": map[string]any{"required": true, "codeLength": 4.0, "ttlSeconds": 60.0, "maxPerHour": 1.0, "maxPerDay": 1.0, "captchaRequired": true},
 			"username":          map[string]any{"minLength": 1.0, "maxLength": 1.0, "pattern": strings.Repeat("a", 256)},
 			"password":          map[string]any{"minLength": 128.0, "maxLength": 128.0, "allowSpaces": false},
 			"allowedRegions":    regions,
 			"sms":               map[string]any{"webhookURL": "http://x.example/" + strings.Repeat("a", 2048-17), "token": strings.Repeat("t", 4096)},
 		},
 		{
-			"phoneVerification": map[string]any{"required": false, "codeLength": 8.0, "ttlSeconds": 86400.0, "maxPerHour": 1000.0, "maxPerDay": 1000.0},
+			"phoneVerification": map[string]any{"required": false, "codeLength": 8.0, "ttlSeconds": 86400.0, "maxPerHour": 1000.0, "maxPerDay": 1000.0, "captchaRequired": false},
 			"username":          map[string]any{"minLength": 1.0, "maxLength": 128.0, "pattern": `^\p{Han}+$`},
 			"password":          map[string]any{"minLength": 1.0, "maxLength": 128.0, "allowSpaces": true},
 			"allowedRegions":    []any{"1", "1234"},
