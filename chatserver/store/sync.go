@@ -82,6 +82,24 @@ func (w SyncWindow) tombAfter() int64 {
 	return w.After
 }
 
+// collect reads every row of a sync query into a T, through the scan
+// targets targets gives for it.
+func collect[T any](rows *sql.Rows, err error, targets func(*T) []any) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(targets(&v)...); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // SyncProfile is a user's profile as sync reports it.
 type SyncProfile struct {
 	UserID      int64
@@ -119,19 +137,9 @@ func (q *Q) SyncBlacklist(ctx context.Context, appID, userID int64, w SyncWindow
 		UNION ALL SELECT target_id, FALSE, deleted_at FROM sync_tombstones
 		WHERE app_id = ? AND kind = 'blacklist' AND owner_id = ? AND deleted_at > ? AND deleted_at <= ?
 		ORDER BY 3, 1`, appID, userID, w.After, w.Until, appID, userID, w.tombAfter(), w.Until)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SyncBlacklistEntry
-	for rows.Next() {
-		var e SyncBlacklistEntry
-		if err := rows.Scan(&e.TargetID, &e.Listed, &e.Stamp); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(e *SyncBlacklistEntry) []any {
+		return []any{&e.TargetID, &e.Listed, &e.Stamp}
+	})
 }
 
 // SyncFriend is one friendship change: Deleted is an unfriending.
@@ -157,19 +165,9 @@ func (q *Q) SyncFriends(ctx context.Context, appID, userID int64, w SyncWindow) 
 		WHERE app_id = ? AND kind = 'friend' AND owner_id = ? AND deleted_at > ? AND deleted_at <= ?
 		ORDER BY 6, 1`, w.Until, appID, userID, w.After, w.Until, w.After, w.Until,
 		appID, userID, w.tombAfter(), w.Until)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SyncFriend
-	for rows.Next() {
-		var f SyncFriend
-		if err := rows.Scan(&f.FriendID, &f.DisplayName, &f.Nickname, &f.PortraitURI, &f.Deleted, &f.Stamp); err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(f *SyncFriend) []any {
+		return []any{&f.FriendID, &f.DisplayName, &f.Nickname, &f.PortraitURI, &f.Deleted, &f.Stamp}
+	})
 }
 
 // SyncGroup is one change of a group the user is (or was) in: joining,
@@ -195,19 +193,9 @@ func (q *Q) SyncGroups(ctx context.Context, appID, userID int64, w SyncWindow) (
 		WHERE app_id = ? AND kind = 'member' AND target_id = ? AND deleted_at > ? AND deleted_at <= ?
 		ORDER BY 6, 1`, w.Until, appID, appID, userID, w.After, w.Until, w.After, w.Until,
 		appID, userID, w.tombAfter(), w.Until)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SyncGroup
-	for rows.Next() {
-		var g SyncGroup
-		if err := rows.Scan(&g.GroupID, &g.Name, &g.PortraitURI, &g.OwnerID, &g.Deleted, &g.Stamp); err != nil {
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(g *SyncGroup) []any {
+		return []any{&g.GroupID, &g.Name, &g.PortraitURI, &g.OwnerID, &g.Deleted, &g.Stamp}
+	})
 }
 
 // SyncMember is one membership change in a group the user is in: a member
@@ -239,17 +227,7 @@ func (q *Q) SyncGroupMembers(ctx context.Context, appID, userID int64, w SyncWin
 		AND t.deleted_at > ? AND t.deleted_at <= ?
 		ORDER BY 7, 1, 2`, w.Until, appID, userID, appID, appID, w.After, w.Until, w.After, w.Until, w.After, w.Until,
 		appID, appID, userID, w.tombAfter(), w.Until)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []SyncMember
-	for rows.Next() {
-		var m SyncMember
-		if err := rows.Scan(&m.GroupID, &m.MemberID, &m.Owner, &m.Nickname, &m.PortraitURI, &m.Deleted, &m.Stamp); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(m *SyncMember) []any {
+		return []any{&m.GroupID, &m.MemberID, &m.Owner, &m.Nickname, &m.PortraitURI, &m.Deleted, &m.Stamp}
+	})
 }

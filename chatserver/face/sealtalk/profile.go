@@ -96,10 +96,18 @@ func (f *Face) userInfo(w http.ResponseWriter, r *http.Request, c caller) {
 		writeError(w, err)
 		return
 	}
+	if v, found := f.viewWithPhone(w, r, c, u); found {
+		ok(w, v)
+	}
+}
+
+// viewWithPhone is u's view with their phone and SealTalk account; on
+// failure it answers the error itself.
+func (f *Face) viewWithPhone(w http.ResponseWriter, r *http.Request, c caller, u model.User) (userView, bool) {
 	withPhone, err := f.svc.WithPhones(r.Context(), c.app, []model.User{u})
 	if err != nil {
 		writeError(w, err)
-		return
+		return userView{}, false
 	}
-	ok(w, viewOf(withPhone[0]))
+	return viewOf(withPhone[0]), true
 }

@@ -125,11 +125,9 @@ func (f *Face) findUser(w http.ResponseWriter, r *http.Request, c caller) {
 		writeError(w, err)
 		return
 	}
-	withPhone, err := f.svc.WithPhones(r.Context(), c.app, []model.User{u})
-	if err != nil {
-		writeError(w, err)
+	v, found := f.viewWithPhone(w, r, c, u)
+	if !found {
 		return
 	}
-	v := viewOf(withPhone[0])
 	ok(w, map[string]string{"id": v.ID, "nickname": v.Nickname, "gender": v.Gender, "portraitUri": v.PortraitURI, "stAccount": v.STAccount})
 }
