@@ -202,38 +202,6 @@ func (q *Q) ListUsers(ctx context.Context, appID int64, start, count int) (users
 	return users, total, err
 }
 
-// DevicesOf returns the login state per platform of the given users.
-func (q *Q) DevicesOf(ctx context.Context, appID int64, userIDs []int64) (map[int64][]model.Device, error) {
-	out := make(map[int64][]model.Device, len(userIDs))
-	if len(userIDs) == 0 {
-		return out, nil
-	}
-	rows, err := q.query(ctx, "SELECT user_id, platform, logged_in, online FROM user_devices WHERE app_id = ? AND user_id IN ("+
-		placeholders(len(userIDs))+") ORDER BY user_id, platform", append([]any{appID}, int64Args(userIDs)...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var d model.Device
-		if err := rows.Scan(&id, &d.Platform, &d.LoggedIn, &d.Online); err != nil {
-			return nil, err
-		}
-		out[id] = append(out[id], d)
-	}
-	return out, rows.Err()
-}
-
-// PutDevice records a user's login state on one platform.
-func (q *Q) PutDevice(ctx context.Context, appID, userID int64, d model.Device, now time.Time) error {
-	_, err := q.exec(ctx, `INSERT INTO user_devices (app_id, user_id, platform, logged_in, online, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, platform)
-		DO UPDATE SET logged_in = excluded.logged_in, online = excluded.online, updated_at = excluded.updated_at`,
-		appID, userID, d.Platform, d.LoggedIn, d.Online, now.UnixMilli())
-	return err
-}
-
 // tombstoneDeletedUsers records, before the cascade removes them, the
 // friendships, blacklist entries and group memberships of users about to be
 // deleted, and drops the tombstones those users owned.

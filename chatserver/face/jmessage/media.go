@@ -7,10 +7,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 	"github.com/chat-operator/chat-operator/chatserver/media"
 	"github.com/chat-operator/chat-operator/chatserver/model"
 )
@@ -147,25 +146,9 @@ func (f *Face) mediaURL(w http.ResponseWriter, r *http.Request, app model.App) {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"url": absoluteURL(r, downloadPath+link.Token)})
+	writeJSON(w, http.StatusOK, map[string]string{"url": httpio.AbsoluteURL(r, downloadPath+link.Token)})
 }
 
-// absoluteURL points at path on the host the client called, over the
-// scheme it used: X-Forwarded-Proto from a TLS-terminating proxy, else
-// whether this connection is TLS.
-func absoluteURL(r *http.Request, path string) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); p != "" {
-		switch p = strings.ToLower(strings.TrimSpace(p)); p {
-		case "http", "https":
-			scheme = p
-		}
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: path}).String()
-}
 
 // downloadMedia: GET /media/{token}, the public download route. Uploads are
 // tenant content served from our origin, so nothing is ever served as a
