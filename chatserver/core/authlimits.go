@@ -53,6 +53,10 @@ const (
 	scopeLogin    = "login"
 	scopePassword = "password"
 	scopeVerify   = "verify"
+	// scopeCaptcha counts new image captchas per address only: each is
+	// stored until it expires, so an unbounded stream would fill the
+	// database.
+	scopeCaptcha = "captcha"
 )
 
 // pruneAttemptsBatch is how many closed windows one counted attempt
@@ -76,17 +80,21 @@ func clientAddr(ctx context.Context) string {
 type authAttempt struct {
 	svc     *Service
 	app     model.App
-	account store.AttemptKey
+	account *store.AttemptKey
 	address *store.AttemptKey
 }
 
-// beginAttempt counts an attempt on account in scope, and from the
-// request's address when it has one, before the secret is checked. Over a
-// limit it answers ErrTooManyAttempts without checking anything: the
-// attempt still counts, so hammering a locked account gains nothing.
+// beginAttempt counts an attempt on account in scope (none when account
+// is empty), and from the request's address when it has one, before the
+// secret is checked. Over a limit it answers ErrTooManyAttempts without
+// checking anything: the attempt still counts, so hammering a locked
+// account gains nothing.
 func (s *Service) beginAttempt(ctx context.Context, app model.App, scope, account string) (*authAttempt, error) {
 	lim := s.authLimits()
-	a := &authAttempt{svc: s, app: app, account: store.AttemptKey{AppID: app.ID, Scope: scope, Subject: account}}
+	a := &authAttempt{svc: s, app: app}
+	if account != "" {
+		a.account = &store.AttemptKey{AppID: app.ID, Scope: scope, Subject: account}
+	}
 	if addr := clientAddr(ctx); addr != "" {
 		a.address = &store.AttemptKey{AppID: app.ID, Scope: scope + "@addr", Subject: addr}
 	}
@@ -94,11 +102,13 @@ func (s *Service) beginAttempt(ctx context.Context, app model.App, scope, accoun
 	var over bool
 	err := s.store.Write(ctx, func(q *store.Q) error {
 		over = false
-		n, err := q.TakeAttempt(ctx, a.account, now, now.Add(-lim.AccountWindow))
-		if err != nil {
-			return err
+		if a.account != nil {
+			n, err := q.TakeAttempt(ctx, *a.account, now, now.Add(-lim.AccountWindow))
+			if err != nil {
+				return err
+			}
+			over = lim.AccountAttempts > 0 && n > lim.AccountAttempts
 		}
-		over = lim.AccountAttempts > 0 && n > lim.AccountAttempts
 		if a.address != nil {
 			n, err := q.TakeAttempt(ctx, *a.address, now, now.Add(-lim.AddressWindow))
 			if err != nil {
@@ -122,8 +132,10 @@ func (s *Service) beginAttempt(ctx context.Context, app model.App, scope, accoun
 // that is logged, not returned: it only leaves the counts a little high.
 func (a *authAttempt) succeeded(ctx context.Context) {
 	err := a.svc.store.Write(ctx, func(q *store.Q) error {
-		if err := q.ForgetAttempts(ctx, a.account); err != nil {
-			return err
+		if a.account != nil {
+			if err := q.ForgetAttempts(ctx, *a.account); err != nil {
+				return err
+			}
 		}
 		if a.address != nil {
 			return q.ReturnAttempt(ctx, *a.address)
@@ -131,6 +143,6 @@ func (a *authAttempt) succeeded(ctx context.Context) {
 		return nil
 	})
 	if err != nil {
-		slog.WarnContext(ctx, "Clearing the attempt count after a success", "app", a.app.Key, "scope", a.account.Scope, "err", err)
+		slog.WarnContext(ctx, "Clearing the attempt count after a success", "app", a.app.Key, "err", err)
 	}
 }

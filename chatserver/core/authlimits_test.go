@@ -129,3 +129,28 @@ func TestPasswordChangeGuessesAreLimited(t *testing.T) {
 		}
 	})
 }
+
+// Image captchas are stored until they expire, so one address cannot ask
+// for an unbounded number of them.
+func TestNewCaptchasAreLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		e := newCodeEnv(t, b, nil, core.WithAuthLimits(core.AuthLimits{AddressAttempts: 3, AddressWindow: 10 * time.Minute}))
+		from := func(addr string) context.Context { return core.WithClientAddr(context.Background(), addr) }
+		for range 3 {
+			if _, err := e.svc.NewCaptcha(from("203.0.113.7"), e.app); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.svc.NewCaptcha(from("203.0.113.7"), e.app); !errors.Is(err, core.ErrTooManyAttempts) {
+			t.Fatalf("fourth captcha from one address: %v, want ErrTooManyAttempts", err)
+		}
+		if _, err := e.svc.NewCaptcha(from("198.51.100.20"), e.app); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		e.clock.Advance(10 * time.Minute)
+		if _, err := e.svc.NewCaptcha(from("203.0.113.7"), e.app); err != nil {
+			t.Fatalf("after the window: %v", err)
+		}
+	})
+}

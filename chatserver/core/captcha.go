@@ -54,7 +54,13 @@ type Captcha struct {
 }
 
 // NewCaptcha draws and stores a captcha for the app.
+//
+// New captchas are limited per client address (AuthLimits.AddressAttempts
+// per AddressWindow): each is stored until it expires.
 func (s *Service) NewCaptcha(ctx context.Context, app model.App) (Captcha, error) {
+	if _, err := s.beginAttempt(ctx, app, scopeCaptcha, ""); err != nil {
+		return Captcha{}, err
+	}
 	id, idHash, err := newSecretToken()
 	if err != nil {
 		return Captcha{}, err
