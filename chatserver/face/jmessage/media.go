@@ -149,7 +149,6 @@ func (f *Face) mediaURL(w http.ResponseWriter, r *http.Request, app model.App) {
 	writeJSON(w, http.StatusOK, map[string]string{"url": httpio.AbsoluteURL(r, downloadPath+link.Token)})
 }
 
-
 // downloadMedia: GET /media/{token}, the public download route. Uploads are
 // tenant content served from our origin, so nothing is ever served as a
 // type a browser would run, and files come as attachments.
