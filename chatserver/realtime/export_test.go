@@ -4,7 +4,7 @@ import "github.com/chat-operator/chat-operator/chatserver/core"
 
 // NewUnsubscribedHub is a hub that hears only what a test delivers.
 func NewUnsubscribedHub(svc *core.Service, queueSize int) *Hub {
-	h := &Hub{svc: svc, queueSize: queueSize, sessions: make(map[userKey]map[*Session]struct{})}
+	h := &Hub{svc: svc, queueSize: queueSize, sessions: make(map[userKey][]*Session)}
 	if svc != nil {
 		h.log = svc.NewUserLog()
 	}

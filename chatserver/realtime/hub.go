@@ -8,7 +8,7 @@
 // consumer; it catches up from the log when it reconnects.
 //
 // Ordering does not depend on pushes arriving in order. A Session
-// streams with a cursor (the last seq it emitted): a numbered delivery at
+// emits with a cursor (the last seq it emitted): a numbered delivery at
 // or below the cursor is a duplicate and dropped; one past a gap makes the
 // session read the missing seqs from the log first. The log commits a
 // user's seqs in order (see store.AppendUserEvents), so the gap is always
@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -72,7 +73,7 @@ type Hub struct {
 	notifier  Notifier
 
 	mu       sync.RWMutex
-	sessions map[userKey]map[*Session]struct{}
+	sessions map[userKey][]*Session
 	closed   bool
 	stop     func()
 }
@@ -80,7 +81,7 @@ type Hub struct {
 // NewHub subscribes a hub to svc's events.
 func NewHub(svc *core.Service, opts ...Option) *Hub {
 	h := &Hub{svc: svc, log: svc.NewUserLog(), queueSize: DefaultQueueSize,
-		sessions: make(map[userKey]map[*Session]struct{})}
+		sessions: make(map[userKey][]*Session)}
 	for _, o := range opts {
 		o(h)
 	}
@@ -122,10 +123,10 @@ func (h *Hub) Close() {
 	h.mu.Lock()
 	h.closed = true
 	all := h.sessions
-	h.sessions = make(map[userKey]map[*Session]struct{})
+	h.sessions = make(map[userKey][]*Session)
 	h.mu.Unlock()
 	for _, ss := range all {
-		for s := range ss {
+		for _, s := range ss {
 			s.kick(ErrHubClosed)
 		}
 	}
@@ -160,28 +161,24 @@ func (h *Hub) onEvent(ctx context.Context, ev core.Event) {
 func (h *Hub) deliver(d core.Delivery) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for s := range h.sessions[userKey{d.AppID, d.UserID}] {
+	for _, s := range h.sessions[userKey{d.AppID, d.UserID}] {
 		s.push(d)
 	}
 }
 
-// Register opens a session for a user. It receives the user's events from
-// now on; call Stream to replay and follow them, and Close when done.
+// Register opens a session for a user. It queues the user's events from
+// now on; call Start to replay and follow them, and Close when done.
 func (h *Hub) Register(appID, userID int64) *Session {
-	s := &Session{hub: h, key: userKey{appID, userID}, queue: make(chan core.Delivery, h.queueSize),
-		done: make(chan struct{})}
+	s := &Session{hub: h, key: userKey{appID, userID}, busy: true, done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		s.kick(ErrHubClosed)
 		return s
 	}
-	ss := h.sessions[s.key]
-	if ss == nil {
-		ss = make(map[*Session]struct{})
-		h.sessions[s.key] = ss
-	}
-	ss[s] = struct{}{}
+	// A slice, not a set: a user has a few sessions, and an idle one
+	// should cost little.
+	h.sessions[s.key] = append(h.sessions[s.key], s)
 	return s
 }
 
@@ -195,10 +192,10 @@ func (h *Hub) Online(appID, userID int64) int {
 func (h *Hub) unregister(s *Session) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if ss := h.sessions[s.key]; ss != nil {
-		delete(ss, s)
-		if len(ss) == 0 {
-			delete(h.sessions, s.key)
-		}
+	ss := slices.DeleteFunc(h.sessions[s.key], func(o *Session) bool { return o == s })
+	if len(ss) == 0 {
+		delete(h.sessions, s.key)
+	} else {
+		h.sessions[s.key] = ss
 	}
 }

@@ -58,12 +58,8 @@ func TestStreamOrdersAndDeduplicates(t *testing.T) {
 		defer s.Close()
 		h.Deliver(before[2]) // stored before replay: replayed, then dropped live
 
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
 		out := make(chan core.Delivery, 64)
-		go func() {
-			_ = s.Stream(ctx, 1, func(d core.Delivery) error { out <- d; return nil })
-		}()
+		s.Start(1, func(d core.Delivery) error { out <- d; return nil }, func(error) {})
 		next := func() core.Delivery {
 			select {
 			case d := <-out:

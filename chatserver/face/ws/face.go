@@ -133,13 +133,17 @@ func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	// Origins are not checked: the gateway authenticates by an explicit
 	// token, never by a cookie, so a foreign page cannot ride a session.
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return // Accept answered the client
 	}
 	conn.SetReadLimit(readLimit)
-	c := &connection{face: f, conn: conn, id: id, token: tok}
-	c.run(context.WithoutCancel(r.Context()), since)
+	// A copy of the token, so the request's header is not kept alive.
+	c := &connection{face: f, conn: conn, id: id, token: strings.Clone(tok)}
+	// The handler returns: the connection lives on its reader goroutine,
+	// and net/http's per-request state (buffers, request, a deep stack)
+	// is freed.
+	c.start(since)
 }
 
 // since is where the replay starts: ?since=, else the device's last ack.
@@ -154,12 +158,20 @@ func (f *Face) since(r *http.Request, id Identity) (int64, error) {
 	return f.svc.UserEventAck(r.Context(), id.App.ID, id.UserID, id.Device)
 }
 
-// connection is one accepted WebSocket.
+// connection is one accepted WebSocket. An idle one has one goroutine,
+// its reader; the session's goroutine runs only while there is something
+// to send, and the heartbeat is a timer.
 type connection struct {
 	face  *Face
 	conn  *websocket.Conn
 	id    Identity
 	token string
+	sess  *realtime.Session
+	// ctx bounds every write; cancel aborts one blocked on a full socket.
+	ctx           context.Context
+	cancel        context.CancelFunc
+	stopHeartbeat func()
+	endOnce       sync.Once
 
 	// own counts the client_msg_ids this connection sent whose copy in the
 	// user's own log has not come back yet: the stream skips that copy
@@ -232,36 +244,26 @@ var (
 	errPeerGone = errors.New("connection lost")
 )
 
-// run serves the connection until either side ends it: the stream of
-// events and the client's frames run side by side, and a timer pings.
-func (c *connection) run(parent context.Context, since int64) {
-	f := c.face
-	sess := f.hub.Register(c.id.App.ID, c.id.UserID)
-	defer sess.Close()
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
+// start registers the session, replays and follows the user's events,
+// starts the heartbeat and the reader, and returns.
+func (c *connection) start(since int64) {
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.sess = c.face.hub.Register(c.id.App.ID, c.id.UserID)
+	c.stopHeartbeat = c.heartbeat(c.ctx, c.end)
+	c.sess.Start(since, c.emit(c.ctx), c.end)
+	go c.readFrames()
+}
 
-	var wg sync.WaitGroup
-	ended := make(chan error, 3)
-	defer c.heartbeat(ctx, func(err error) { ended <- err })()
-	for _, task := range []func(context.Context) error{
-		func(ctx context.Context) error { return sess.Stream(ctx, since, c.emit(ctx)) },
-		c.readFrames,
-	} {
-		wg.Add(1)
+// end ends the connection once, for the first reason given. It never
+// blocks: the session may call it from a publisher's goroutine.
+func (c *connection) end(err error) {
+	c.endOnce.Do(func() {
 		go func() {
-			defer wg.Done()
-			ended <- task(ctx)
+			c.stopHeartbeat()
+			c.close(err, c.cancel)
+			c.sess.Close()
 		}()
-	}
-	var err error
-	select {
-	case err = <-ended:
-	case <-sess.Done():
-		err = sess.Err()
-	}
-	c.close(err, cancel)
-	wg.Wait()
+	})
 }
 
 // close ends the connection with a close frame saying why, when the peer

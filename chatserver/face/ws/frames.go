@@ -118,22 +118,28 @@ func deliveryFrame(d core.Delivery) []byte {
 }
 
 // readFrames reads and answers the client's frames, one at a time, so a
-// user's sends from one connection are stored in the order sent.
-func (c *connection) readFrames(ctx context.Context) error {
+// user's sends from one connection are stored in the order sent, until
+// the connection ends.
+func (c *connection) readFrames() {
+	ctx := c.ctx
 	for {
-		_, data, err := c.conn.Read(ctx)
+		// A read without a deadline: closing the connection ends it, and a
+		// context that can be cancelled would cost every idle connection a
+		// watcher.
+		_, data, err := c.conn.Read(context.Background())
 		if err != nil {
-			return fmt.Errorf("%w: %w", errPeerGone, err)
+			c.end(fmt.Errorf("%w: %w", errPeerGone, err))
+			return
 		}
 		var f clientFrame
 		if err := json.Unmarshal(data, &f); err != nil {
-			if err := c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame, Message: "frame is not a JSON object"}); err != nil {
-				return err
-			}
-			continue
+			err = c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame, Message: "frame is not a JSON object"})
+		} else {
+			err = c.handle(ctx, f)
 		}
-		if err := c.handle(ctx, f); err != nil {
-			return err
+		if err != nil {
+			c.end(err)
+			return
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,8 +39,13 @@ const (
 // server's side is counted: the Go heap in use plus goroutine stacks
 // (runtime.MemStats HeapInuse + StackInuse), after forced GCs, before
 // and after the sessions open, divided by their number. It measures once,
-// whatever b.N.
+// whatever b.N. CHAT_IDLE_HEAP_PROFILE=<file> also writes a heap profile
+// of the server with every allocation sampled, taken with the sessions
+// open.
 func BenchmarkIdleSessions(b *testing.B) {
+	if os.Getenv("CHAT_IDLE_HEAP_PROFILE") != "" {
+		runtime.MemProfileRate = 1
+	}
 	be := testutil.Backends(b)[0]
 	srv := testutil.StartServer(b, be)
 	f := &fixture{srv: srv, app: srv.CreateApp(b, nil)}
@@ -81,6 +87,12 @@ func BenchmarkIdleSessions(b *testing.B) {
 	// Every session has replayed its (empty) log and is waiting.
 	time.Sleep(2 * time.Second)
 	heapAfter, stackAfter, gAfter := settledMemory()
+	if p := os.Getenv("CHAT_IDLE_HEAP_PROFILE"); p != "" {
+		out, _ := os.Create(p)
+		runtime.MemProfileRate = 1
+		_ = pprof.WriteHeapProfile(out)
+		out.Close()
+	}
 	per := float64(heapAfter+stackAfter-heapBefore-stackBefore) / idleSessions
 	b.ReportMetric(per, "B/session")
 	b.ReportMetric(float64(heapAfter-heapBefore)/idleSessions, "heap-B/session")
