@@ -63,20 +63,15 @@ func (s *Service) SendAsUser(ctx context.Context, app model.App, userID int64, u
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	// The claim is ours: the message is stored at most once.
-	bg := context.WithoutCancel(ctx)
+	// The claim is ours: the message is stored at most once, and the claim
+	// is completed in the message's own transaction.
 	m, err := s.SendMessage(ctx, app, in)
 	if err != nil {
+		bg := context.WithoutCancel(ctx)
 		_ = s.store.Write(bg, func(q *store.Q) error {
 			return q.ReleaseClientMsgID(bg, app.ID, userID, clientMsgID)
 		})
 		return 0, false, err
-	}
-	err = s.store.Write(bg, func(q *store.Q) error {
-		return q.CompleteClientMsgID(bg, app.ID, userID, clientMsgID, m.ID)
-	})
-	if err != nil {
-		return m.ID, false, fmt.Errorf("recording client_msg_id %s: %w", clip(clientMsgID), err)
 	}
 	return m.ID, false, nil
 }

@@ -146,7 +146,8 @@ func (l *UserLog) Record(ctx context.Context, ev Event) ([]Delivery, error) {
 
 // storeMessage stores ev's message (its id is filled in) and, in the same
 // transaction, one log row per recipient who keeps it (Offline), so the
-// message is stored if and only if its events are. It fills
+// message is stored if and only if its events are, and the completion of
+// the sender's client_msg_id claim, if any. It fills
 // ev.Deliveries, numbered where stored, and sets ev.Recorded.
 func (s *Service) storeMessage(ctx context.Context, ev *Event) error {
 	m := ev.Message
@@ -179,7 +180,11 @@ func (s *Service) storeMessage(ctx context.Context, ev *Event) error {
 			return out
 		}
 	}
-	id, evs, err := s.store.AppendMessageWithEvents(ctx, *m, rows)
+	var claim *store.ClientMsgClaim
+	if ev.ClientMsgID != "" {
+		claim = &store.ClientMsgClaim{AppID: m.AppID, UserID: m.FromID, ClientMsgID: ev.ClientMsgID}
+	}
+	id, evs, err := s.store.AppendMessageWithEvents(ctx, *m, rows, claim)
 	if err != nil {
 		return err
 	}

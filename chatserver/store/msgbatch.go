@@ -43,6 +43,9 @@ type appendReq struct {
 	// once its id is known; evs receives them numbered.
 	events func(msgID int64) []UserEvent
 	evs    []UserEvent
+	// claim, when set, is completed with the message's id (see
+	// CompleteClientMsgID) in the same transaction.
+	claim *ClientMsgClaim
 	id     int64
 	err    error
 	done   chan struct{}
@@ -89,7 +92,7 @@ func (b *messageBatcher) loop() {
 func (b *messageBatcher) write(batch []*appendReq) {
 	withEvents := false
 	for _, r := range batch {
-		withEvents = withEvents || r.events != nil
+		withEvents = withEvents || r.events != nil || r.claim != nil
 	}
 	var err error
 	if withEvents {
@@ -134,6 +137,11 @@ func insertBatch(q *Q, batch []*appendReq, events bool) error {
 	}
 	var all []UserEvent
 	for _, r := range batch {
+		if c := r.claim; c != nil {
+			if err := q.CompleteClientMsgID(ctx, c.AppID, c.UserID, c.ClientMsgID, r.id); err != nil {
+				return fmt.Errorf("recording client_msg_id: %w", err)
+			}
+		}
 		if r.events != nil {
 			r.evs = r.events(r.id)
 			all = append(all, r.evs...)
@@ -152,19 +160,27 @@ func insertBatch(q *Q, batch []*appendReq, events bool) error {
 // AppendMessage stores a message durably and returns its id. Concurrent
 // calls are committed together (see messageBatcher).
 func (s *Store) AppendMessage(ctx context.Context, m model.Message) (int64, error) {
-	id, _, err := s.AppendMessageWithEvents(ctx, m, nil)
+	id, _, err := s.AppendMessageWithEvents(ctx, m, nil, nil)
 	return id, err
 }
 
+// ClientMsgClaim names a user's client_msg_id claim (ReserveClientMsgID)
+// that a message completes.
+type ClientMsgClaim struct {
+	AppID, UserID int64
+	ClientMsgID   string
+}
+
 // AppendMessageWithEvents stores a message and, in the same transaction,
-// the user-log rows events returns for its id (see AppendUserEvents); it
-// returns the id and the rows with their Seq. events runs on the batch
-// writer's goroutine while the transaction is open, so it must be quick
-// (fill in the id, nothing more). Concurrent calls share one commit.
-func (s *Store) AppendMessageWithEvents(ctx context.Context, m model.Message, events func(msgID int64) []UserEvent) (
-	int64, []UserEvent, error) {
+// the user-log rows events returns for its id (see AppendUserEvents) and,
+// when claim is set, the message as the claim's result; it returns the id
+// and the rows with their Seq. events runs on the batch writer's
+// goroutine while the transaction is open, so it must be quick (fill in
+// the id, nothing more). Concurrent calls share one commit.
+func (s *Store) AppendMessageWithEvents(ctx context.Context, m model.Message, events func(msgID int64) []UserEvent,
+	claim *ClientMsgClaim) (int64, []UserEvent, error) {
 	s.messages.start()
-	r := &appendReq{m: m, events: events, done: make(chan struct{})}
+	r := &appendReq{m: m, events: events, claim: claim, done: make(chan struct{})}
 	select {
 	case s.messages.reqs <- r:
 	case <-ctx.Done():

@@ -71,7 +71,7 @@ func TestAppendMessageWithEventsIsAtomic(t *testing.T) {
 			}
 		}
 		for want := int64(1); want <= 2; want++ {
-			id, evs, err := st.AppendMessageWithEvents(ctx, msg, rows(app.ID))
+			id, evs, err := st.AppendMessageWithEvents(ctx, msg, rows(app.ID), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +91,7 @@ func TestAppendMessageWithEventsIsAtomic(t *testing.T) {
 		_, _, err = st.AppendMessageWithEvents(ctx, msg, func(id int64) []store.UserEvent {
 			failedID = id
 			return bad(id)
-		})
+		}, nil)
 		if err == nil {
 			t.Fatal("appending an event of an unknown app succeeded")
 		}
