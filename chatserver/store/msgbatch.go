@@ -46,9 +46,9 @@ type appendReq struct {
 	// claim, when set, is completed with the message's id (see
 	// CompleteClientMsgID) in the same transaction.
 	claim *ClientMsgClaim
-	id     int64
-	err    error
-	done   chan struct{}
+	id    int64
+	err   error
+	done  chan struct{}
 }
 
 func (b *messageBatcher) start() {
