@@ -77,6 +77,7 @@ fmt:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./test/e2e/
 
 run-chatserver: ## Run chatserver on the embedded SQLite default (./chatserver-data)
 	$(GO) run ./chatserver/cmd/chatserver
@@ -86,3 +87,40 @@ tidy: ## go mod tidy (-e: one of modernc's test-only dependencies is not on the 
 
 clean:
 	rm -rf bin
+
+# The local cluster of issue #6 (hack/local-cluster): a real single-node
+# Kubernetes v1.34 built here from the Go module proxy and Debian packages,
+# with images built locally and no registry. Needs root; never uses systemd.
+LOCAL_CLUSTER := hack/local-cluster
+# make deploy on another cluster: IMG=<registry>/chat-operator:<tag>
+# CHATSERVER_IMG=<registry>/chatserver:<tag> with KUBECONFIG pointing at it.
+IMG ?=
+CHATSERVER_IMG ?=
+E2E_TIMEOUT ?= 30m
+
+.PHONY: cluster-up cluster-down cluster-status images deploy undeploy demo test-e2e
+
+cluster-up: ## Start the local single-node cluster (idempotent; builds the node binaries on first use) and print its KUBECONFIG
+	@kc=$$(GO=$(GO) $(LOCAL_CLUSTER)/cluster.sh up) && echo "export KUBECONFIG=$$kc"
+
+cluster-down: ## Stop the local cluster and leave the machine clean (processes, mounts, cni0, iptables)
+	$(LOCAL_CLUSTER)/cluster.sh down
+
+cluster-status: ## Show the local cluster's processes, node and pods
+	$(LOCAL_CLUSTER)/cluster.sh status
+
+images: ## Build the images (pause, CoreDNS, manager, chatserver, PostgreSQL 17); import them if the local cluster is up
+	GO=$(GO) $(LOCAL_CLUSTER)/images.sh all
+	@if $(LOCAL_CLUSTER)/cluster.sh status >/dev/null 2>&1; then $(LOCAL_CLUSTER)/cluster.sh import; fi
+
+deploy: ## Install the operator (config/default) on the local cluster, or with IMG= CHATSERVER_IMG= on $$KUBECONFIG's
+	GO=$(GO) IMG='$(IMG)' CHATSERVER_IMG='$(CHATSERVER_IMG)' $(LOCAL_CLUSTER)/deploy.sh
+
+undeploy: ## Remove the operator, its CRDs and so every ChatServer and ChatApp
+	IMG='$(IMG)' CHATSERVER_IMG='$(CHATSERVER_IMG)' $(LOCAL_CLUSTER)/deploy.sh undeploy
+
+demo: ## Local cluster + operator + config/samples, wait Ready, print the tenant's credentials and a curl line
+	GO=$(GO) $(LOCAL_CLUSTER)/demo.sh
+
+test-e2e: ## End-to-end suite (test/e2e) on the local cluster: up, images, deploy, run, and always cluster-down
+	GO=$(GO) E2E_TIMEOUT=$(E2E_TIMEOUT) $(LOCAL_CLUSTER)/e2e.sh
