@@ -30,9 +30,13 @@ finish() {
 }
 trap finish EXIT
 
+# The PostgreSQL image is mostly downloads (debootstrap): build it while
+# the node's binaries compile.
+GO=$GO "$here/images.sh" postgres &
+pg=$!
 kubeconfig=$("$here/cluster.sh" up)
 log "cluster up"
-GO=$GO "$here/images.sh" postgres
+wait $pg
 "$here/cluster.sh" import postgres
 GO=$GO RESYNC_PERIOD=${RESYNC_PERIOD:-15s} "$here/deploy.sh"
 log "operator deployed; running the suite"

@@ -68,7 +68,7 @@ record() {
 sha() { cat "$@" | sha256sum | cut -c1-12; }
 
 build_pause() {
-	(cd "$root/hack/images" && GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" build -trimpath -ldflags "-s -w" -o "$tmp/pause" ./pause) >&2
+	(cd "$root/hack/images" && GOFLAGS="${GOFLAGS:-} -mod=readonly" "$GO" build -trimpath -buildvcs=false -ldflags "-s -w" -o "$tmp/pause" ./pause) >&2
 	local ref
 	ref=$REPO/pause:3.10-$(sha "$tmp/pause")
 	have pause "$ref" && return
