@@ -41,7 +41,7 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	gateway := ws.New(svc)
 	gateway.Register(mux)
 	if cfg.OnShutdown != nil {
-		cfg.OnShutdown(gateway.Hub().Close)
+		cfg.OnShutdown(gateway.Close)
 	}
 	sealtalk.New(svc).Register(mux)
 	platform.New(svc, cfg.PlatformToken, platform.Info{

@@ -45,9 +45,15 @@ func StartServer(t testing.TB, b Backend, opts ...core.Option) *Server {
 	sender.AllowLoopback = true
 	svc := core.New(st, append([]core.Option{core.WithSMSSender(sender)}, opts...)...)
 	token := rand.Text()
-	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry()))
+	var onShutdown []func()
+	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test",
+		OnShutdown: func(f func()) { onShutdown = append(onShutdown, f) }}, prometheus.NewRegistry()))
 	t.Cleanup(func() {
 		ts.Close()
+		// As the real process does on SIGTERM, before the store goes.
+		for _, f := range onShutdown {
+			f()
+		}
 		st.Close()
 	})
 	return &Server{URL: ts.URL, Token: token, Svc: svc, Store: st}

@@ -78,6 +78,8 @@ type Face struct {
 	pingInterval time.Duration
 	pongTimeout  time.Duration
 	writeTimeout time.Duration
+	// presence records open connections for userstat's "online".
+	presence *core.Presence
 }
 
 // New returns the gateway. Without WithHub it starts a hub on svc's event
@@ -92,11 +94,19 @@ func New(svc *core.Service, opts ...Option) *Face {
 	if f.hub == nil {
 		f.hub = realtime.NewHub(svc)
 	}
+	f.presence = svc.NewPresence(0)
 	return f
 }
 
 // Hub is the hub the face delivers from.
 func (f *Face) Hub() *realtime.Hub { return f.hub }
+
+// Close closes every session (1001 going away) and takes this replica's
+// connections off the presence record, for a graceful shutdown.
+func (f *Face) Close() {
+	f.hub.Close()
+	f.presence.Close()
+}
 
 // Register mounts the gateway on mux.
 func (f *Face) Register(mux *http.ServeMux) {
@@ -172,6 +182,8 @@ type connection struct {
 	cancel        context.CancelFunc
 	stopHeartbeat func()
 	endOnce       sync.Once
+	// present: the connection is in the presence record.
+	present bool
 
 	// own counts the client_msg_ids this connection sent whose copy in the
 	// user's own log has not come back yet: the stream skips that copy
@@ -249,6 +261,13 @@ var (
 func (c *connection) start(since int64) {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.sess = c.face.hub.Register(c.id.App.ID, c.id.UserID)
+	// Online state is a report, not a delivery: a connection whose record
+	// failed still works, and shows offline in userstat.
+	if err := c.face.presence.Connected(c.ctx, c.id.App.ID, c.id.UserID, c.id.Device); err != nil {
+		slog.Warn("Recording a gateway connection", "app", c.id.App.Key, "user", c.id.Username, "err", err)
+	} else {
+		c.present = true
+	}
 	c.stopHeartbeat = c.heartbeat(c.ctx, c.end)
 	c.sess.Start(since, c.emit(c.ctx), c.end)
 	go c.readFrames()
@@ -262,6 +281,9 @@ func (c *connection) end(err error) {
 			c.stopHeartbeat()
 			c.close(err, c.cancel)
 			c.sess.Close()
+			if c.present {
+				c.face.presence.Disconnected(c.id.App.ID, c.id.UserID, c.id.Device)
+			}
 		}()
 	})
 }
