@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -77,6 +78,7 @@ type Face struct {
 	auth         Authenticator
 	pingInterval time.Duration
 	pongTimeout  time.Duration
+	beats        *heartbeats
 	writeTimeout time.Duration
 	// presence records open connections for userstat's "online".
 	presence *core.Presence
@@ -94,6 +96,7 @@ func New(svc *core.Service, opts ...Option) *Face {
 	if f.hub == nil {
 		f.hub = realtime.NewHub(svc)
 	}
+	f.beats = &heartbeats{interval: f.pingInterval, timeout: f.pongTimeout}
 	f.presence = svc.NewPresence(0)
 	return f
 }
@@ -170,7 +173,7 @@ func (f *Face) since(r *http.Request, id Identity) (int64, error) {
 
 // connection is one accepted WebSocket. An idle one has one goroutine,
 // its reader; the session's goroutine runs only while there is something
-// to send, and the heartbeat is a timer.
+// to send, and the heartbeat is the face's shared ticker.
 type connection struct {
 	face  *Face
 	conn  *websocket.Conn
@@ -178,10 +181,13 @@ type connection struct {
 	token string
 	sess  *realtime.Session
 	// ctx bounds every write; cancel aborts one blocked on a full socket.
-	ctx           context.Context
-	cancel        context.CancelFunc
-	stopHeartbeat func()
-	endOnce       sync.Once
+	ctx     context.Context
+	cancel  context.CancelFunc
+	endOnce sync.Once
+	// beatSlot is the connection's heartbeat slot; beating is set while a
+	// ping is in flight.
+	beatSlot int
+	beating  atomic.Bool
 	// present: the connection is in the presence record.
 	present bool
 
@@ -268,7 +274,7 @@ func (c *connection) start(since int64) {
 	} else {
 		c.present = true
 	}
-	c.stopHeartbeat = c.heartbeat(c.ctx, c.end)
+	c.face.beats.add(c)
 	c.sess.Start(since, c.emit(c.ctx), c.end)
 	go c.readFrames()
 }
@@ -278,7 +284,7 @@ func (c *connection) start(since int64) {
 func (c *connection) end(err error) {
 	c.endOnce.Do(func() {
 		go func() {
-			c.stopHeartbeat()
+			c.face.beats.remove(c)
 			c.close(err, c.cancel)
 			c.sess.Close()
 			if c.present {
@@ -320,36 +326,6 @@ func (c *connection) close(err error, cancel context.CancelFunc) {
 	// connection.
 	cancel()
 	<-done
-}
-
-// heartbeat pings the client every pingInterval from a timer, so an idle
-// session costs no goroutine for it, and checks that the session token is
-// still valid. A missing pong or a revoked token calls end. The returned
-// func stops it.
-func (c *connection) heartbeat(ctx context.Context, end func(error)) (stop func()) {
-	var t *time.Timer
-	t = time.AfterFunc(time.Duration(1<<62), func() {
-		pctx, cancel := context.WithTimeout(ctx, c.face.pongTimeout)
-		err := c.conn.Ping(pctx)
-		if err == nil {
-			_, err = c.face.auth(pctx, c.id.App.Key, c.token)
-			if !errors.Is(err, core.ErrSessionInvalid) {
-				err = nil // a passing database error is no reason to hang up
-			}
-		}
-		cancel()
-		switch {
-		case ctx.Err() != nil:
-		case errors.Is(err, core.ErrSessionInvalid):
-			end(errRevoked)
-		case err != nil:
-			end(errHeartbeat)
-		default:
-			t.Reset(c.face.pingInterval)
-		}
-	})
-	t.Reset(c.face.pingInterval)
-	return func() { t.Stop() }
 }
 
 // write sends one frame.

@@ -38,7 +38,8 @@ const (
 // process (this test binary, re-run as TestIdleClients), so only the
 // server's side is counted: the Go heap in use plus goroutine stacks
 // (runtime.MemStats HeapInuse + StackInuse), after forced GCs, before
-// and after the sessions open, divided by their number. It measures once,
+// the sessions open and once they are all set up (the server's memory
+// stops falling), divided by their number. It measures once,
 // whatever b.N. CHAT_IDLE_HEAP_PROFILE=<file> also writes a heap profile
 // of the server with every allocation sampled, taken with the sessions
 // open.
@@ -84,9 +85,19 @@ func BenchmarkIdleSessions(b *testing.B) {
 		for lines.Scan() {
 		}
 	}()
-	// Every session has replayed its (empty) log and is waiting.
-	time.Sleep(2 * time.Second)
+	// The clients are connected once the server answered the upgrade, but
+	// the server may still be setting sessions up (replay, presence
+	// record): measure once its memory stops falling.
 	heapAfter, stackAfter, gAfter := settledMemory()
+	for deadline := time.Now().Add(3 * time.Minute); time.Now().Before(deadline); {
+		time.Sleep(time.Second)
+		h, s, g := settledMemory()
+		settled := h+s >= (heapAfter+stackAfter)*99/100
+		heapAfter, stackAfter, gAfter = h, s, g
+		if settled {
+			break
+		}
+	}
 	if p := os.Getenv("CHAT_IDLE_HEAP_PROFILE"); p != "" {
 		out, _ := os.Create(p)
 		runtime.MemProfileRate = 1
