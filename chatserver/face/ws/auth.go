@@ -13,5 +13,6 @@ func (f *Face) sessionToken(ctx context.Context, appKey, token string) (Identity
 	if err != nil {
 		return Identity{}, err
 	}
-	return Identity{App: app, UserID: sess.UserID, Username: sess.Username, Device: sess.Device, SessionID: sess.ID}, nil
+	return Identity{App: app, UserID: sess.UserID, Username: sess.Username, Device: sess.Device, SessionID: sess.ID,
+		Expires: sess.Expires}, nil
 }

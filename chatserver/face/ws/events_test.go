@@ -3,9 +3,12 @@ package ws_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
 
@@ -143,5 +146,33 @@ func TestGatewayForcedLogout(t *testing.T) {
 		}
 		expectLogout(again, "forbidden")
 		bob.sync(t)
+	})
+}
+
+// A session that expires while connected is closed at a heartbeat with
+// 4001.
+func TestGatewayClosesExpiredSession(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		srv := testutil.StartServer(t, b, core.WithSessionTTL(time.Second))
+		f := &fixture{srv: srv, app: srv.CreateApp(t, nil)}
+		f.register(t, "alice")
+		mux := http.NewServeMux()
+		ws.New(srv.Svc, ws.WithHeartbeat(50*time.Millisecond, time.Second)).Register(mux)
+		ts := httptest.NewServer(mux)
+		defer ts.Close()
+		g := &fixture{srv: &testutil.Server{URL: ts.URL, Svc: srv.Svc}, app: f.app}
+		c := g.dial(t, f.login(t, "alice"), "")
+		c.sync(t)
+		select {
+		case fr, ok := <-c.frames:
+			if ok {
+				t.Fatalf("unexpected frame %+v", fr)
+			}
+		case <-time.After(waitFor):
+			t.Fatal("the expired session stayed open")
+		}
+		if code, reason := closeStatus(<-c.closed); code != 4001 || reason != "session revoked" {
+			t.Fatalf("closed with %d %q, want 4001 session revoked", code, reason)
+		}
 	})
 }

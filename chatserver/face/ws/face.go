@@ -50,6 +50,9 @@ type Identity struct {
 	// SessionID is the login session the token names; a forced logout of
 	// it closes the connection.
 	SessionID int64
+	// Expires is when the session ends (zero: never); the heartbeat
+	// closes the connection then.
+	Expires time.Time
 }
 
 // Authenticator resolves a session token for a tenant. It returns an error
@@ -180,14 +183,16 @@ type connection struct {
 	id    Identity
 	token string
 	sess  *realtime.Session
-	// ctx bounds every write; cancel aborts one blocked on a full socket.
-	ctx     context.Context
-	cancel  context.CancelFunc
+	// closed is set once the connection is ending: writes fail fast. No
+	// per-connection context: it would keep a table of children for every
+	// idle connection; closing the socket aborts whatever is in flight.
+	closed  atomic.Bool
 	endOnce sync.Once
 	// beatSlot is the connection's heartbeat slot; beating is set while a
 	// ping is in flight.
 	beatSlot int
 	beating  atomic.Bool
+	beats    int // heartbeats so far; only beat, one at a time, uses it
 	// present: the connection is in the presence record.
 	present bool
 
@@ -265,17 +270,17 @@ var (
 // start registers the session, replays and follows the user's events,
 // starts the heartbeat and the reader, and returns.
 func (c *connection) start(since int64) {
-	c.ctx, c.cancel = context.WithCancel(context.Background())
+	ctx := context.Background()
 	c.sess = c.face.hub.Register(c.id.App.ID, c.id.UserID)
 	// Online state is a report, not a delivery: a connection whose record
 	// failed still works, and shows offline in userstat.
-	if err := c.face.presence.Connected(c.ctx, c.id.App.ID, c.id.UserID, c.id.Device); err != nil {
+	if err := c.face.presence.Connected(ctx, c.id.App.ID, c.id.UserID, c.id.Device); err != nil {
 		slog.Warn("Recording a gateway connection", "app", c.id.App.Key, "user", c.id.Username, "err", err)
 	} else {
 		c.present = true
 	}
 	c.face.beats.add(c)
-	c.sess.Start(since, c.emit(c.ctx), c.end)
+	c.sess.Start(since, c.emit(ctx), c.end)
 	go c.readFrames()
 }
 
@@ -283,9 +288,10 @@ func (c *connection) start(since int64) {
 // blocks: the session may call it from a publisher's goroutine.
 func (c *connection) end(err error) {
 	c.endOnce.Do(func() {
+		c.closed.Store(true)
 		go func() {
 			c.face.beats.remove(c)
-			c.close(err, c.cancel)
+			c.close(err)
 			c.sess.Close()
 			if c.present {
 				c.face.presence.Disconnected(c.id.App.ID, c.id.UserID, c.id.Device)
@@ -296,7 +302,7 @@ func (c *connection) end(err error) {
 
 // close ends the connection with a close frame saying why, when the peer
 // can still take one.
-func (c *connection) close(err error, cancel context.CancelFunc) {
+func (c *connection) close(err error) {
 	code, reason := websocket.StatusInternalError, "internal error"
 	switch {
 	case errors.Is(err, realtime.ErrSlowConsumer):
@@ -307,7 +313,6 @@ func (c *connection) close(err error, cancel context.CancelFunc) {
 		code, reason = websocket.StatusGoingAway, "server shutting down"
 	case errors.Is(err, errHeartbeat), errors.Is(err, errPeerGone), errors.Is(err, context.Canceled):
 		// The peer is gone or already closed.
-		cancel()
 		_ = c.conn.CloseNow()
 		return
 	default:
@@ -322,14 +327,17 @@ func (c *connection) close(err error, cancel context.CancelFunc) {
 	case <-done:
 	case <-time.After(closeGrace):
 	}
-	// Cancelling aborts a write blocked on a full socket, which drops the
-	// connection.
-	cancel()
+	// Closing the socket aborts a write blocked on a full one, which drops
+	// the connection.
+	_ = c.conn.CloseNow()
 	<-done
 }
 
 // write sends one frame.
 func (c *connection) write(ctx context.Context, frame []byte) error {
+	if c.closed.Load() {
+		return fmt.Errorf("%w: the connection is closing", errPeerGone)
+	}
 	wctx, cancel := context.WithTimeout(ctx, c.face.writeTimeout)
 	defer cancel()
 	if err := c.conn.Write(wctx, websocket.MessageText, frame); err != nil {

@@ -121,7 +121,9 @@ func deliveryFrame(d core.Delivery) []byte {
 // user's sends from one connection are stored in the order sent, until
 // the connection ends.
 func (c *connection) readFrames() {
-	ctx := c.ctx
+	// Frames are handled to the end even if the connection closes
+	// meanwhile: a send in flight is stored (or not) as a whole.
+	ctx := context.Background()
 	for {
 		// A read without a deadline: closing the connection ends it, and a
 		// context that can be cancelled would cost every idle connection a

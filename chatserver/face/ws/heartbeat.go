@@ -80,21 +80,33 @@ func (h *heartbeats) run() {
 	}
 }
 
-// beat pings the client and checks the session token. A missing pong or
-// a revoked token ends the connection.
+// tokenRecheck: every this many heartbeats a connection's token is read
+// again. A revocation reaches the connection at once (forced_logout); the
+// re-read only covers a lost notification, so it need not cost a query
+// per ping. The session's expiry is checked at every beat, without one.
+const tokenRecheck = 10
+
+// beat pings the client and checks the session: expired, or (every
+// tokenRecheck beats) revoked. A missing pong or an ended session ends
+// the connection.
 func (c *connection) beat(timeout time.Duration) {
 	defer c.beating.Store(false)
-	ctx, cancel := context.WithTimeout(c.ctx, timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	err := c.conn.Ping(ctx)
-	if err == nil {
+	c.beats++
+	switch {
+	case err != nil:
+	case !c.id.Expires.IsZero() && !time.Now().Before(c.id.Expires):
+		err = core.ErrSessionInvalid
+	case c.beats%tokenRecheck == 0:
 		_, err = c.face.auth(ctx, c.id.App.Key, c.token)
 		if !errors.Is(err, core.ErrSessionInvalid) {
 			err = nil // a passing database error is no reason to hang up
 		}
 	}
 	switch {
-	case c.ctx.Err() != nil:
+	case c.closed.Load():
 	case errors.Is(err, core.ErrSessionInvalid):
 		c.end(errRevoked)
 	case err != nil:
