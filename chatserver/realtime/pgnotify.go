@@ -6,12 +6,14 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"log/slog"
+	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 )
 
-// notifyChannel is the PostgreSQL channel replicas share events on.
+// notifyChannel is the PostgreSQL channel replicas share events on,
+// scoped to the database schema (store.ChannelFor).
 const notifyChannel = "chatserver_events"
 
 // notifyQueue bounds deliveries waiting to be sent to other replicas.
@@ -29,14 +31,25 @@ const notifyQueue = 4096
 // the queue overflows, wake-ups are dropped; a user's next event (or a
 // reconnect) fills the gap from the log.
 type PostgresNotifier struct {
-	st     *store.Store
-	origin string
-	queue  chan core.Delivery
+	st      *store.Store
+	origin  string
+	channel string
+	queue   chan core.Delivery
 }
 
 // NewPostgresNotifier returns a notifier on st, which must be PostgreSQL.
+// Its channel is scoped to st's schema: replicas of one deployment share
+// it, and deployments in other schemas of the same database never hear
+// it.
 func NewPostgresNotifier(st *store.Store) *PostgresNotifier {
-	n := &PostgresNotifier{st: st, origin: rand.Text()[:12], queue: make(chan core.Delivery, notifyQueue)}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	channel, err := st.ChannelFor(ctx, notifyChannel)
+	if err != nil {
+		slog.Error("Scoping the replicas' channel to the schema failed; using the database-wide one", "err", err)
+		channel = notifyChannel
+	}
+	n := &PostgresNotifier{st: st, origin: rand.Text()[:12], channel: channel, queue: make(chan core.Delivery, notifyQueue)}
 	go n.send()
 	return n
 }
@@ -89,7 +102,7 @@ func (n *PostgresNotifier) send() {
 			}
 		}
 		for _, payload := range n.pack(batch) {
-			if err := n.st.Notify(context.Background(), notifyChannel, payload); err != nil {
+			if err := n.st.Notify(context.Background(), n.channel, payload); err != nil {
 				slog.Error("Notifying other replicas failed", "err", err)
 			}
 		}
@@ -159,7 +172,7 @@ func (n *PostgresNotifier) pack(ds []core.Delivery) []string {
 // Listen delivers other replicas' notifications until ctx ends or the
 // store closes.
 func (n *PostgresNotifier) Listen(ctx context.Context, deliver func(core.Delivery)) error {
-	return n.st.Listen(ctx, notifyChannel, func(payload string) {
+	return n.st.Listen(ctx, n.channel, func(payload string) {
 		var msg notification
 		if err := json.Unmarshal([]byte(payload), &msg); err != nil {
 			slog.Warn("Ignoring a malformed notification from another replica", "err", err)

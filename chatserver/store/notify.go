@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -75,4 +77,24 @@ func (s *Store) Listen(ctx context.Context, channel string, fn func(payload stri
 func (s *Store) closed(ctx context.Context) bool {
 	err := s.read.PingContext(ctx)
 	return err != nil && strings.Contains(err.Error(), "database is closed")
+}
+
+// ChannelFor scopes a notification channel to this store's schema, so
+// deployments (or tests) that share a PostgreSQL database through separate
+// schemas never hear each other: NOTIFY is database-wide. Names stay
+// within PostgreSQL's 63-byte identifier limit.
+func (s *Store) ChannelFor(ctx context.Context, base string) (string, error) {
+	if s.kind != Postgres {
+		return "", ErrNoNotify
+	}
+	var schema string
+	if err := s.read.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return "", fmt.Errorf("reading the current schema: %w", err)
+	}
+	name := base + "." + schema
+	if len(name) > 63 {
+		sum := sha256.Sum256([]byte(schema))
+		name = base + "." + hex.EncodeToString(sum[:8])
+	}
+	return name, nil
 }

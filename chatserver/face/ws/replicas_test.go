@@ -119,3 +119,38 @@ func waitForListener(t *testing.T, fa *fixture, bob *client) {
 	}
 	t.Fatal("replica B never heard from replica A")
 }
+
+// Two deployments in different schemas of one PostgreSQL database (their
+// ids overlap) never hear each other's events: NOTIFY is database-wide,
+// so the channel is scoped to the schema.
+func TestGatewaySchemasDoNotShareEvents(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		if b.Name != "postgres" {
+			t.Skip("SQLite has no notifier")
+		}
+		token := testutil.NewKey()
+		other := startReplica(t, b.NewURL(t), token)
+		url := b.NewURL(t)
+		mine := startReplica(t, url, token)
+		sibling := startReplica(t, url, token) // another replica of mine
+
+		fo := &fixture{srv: other, app: other.CreateApp(t, nil)}
+		fo.register(t, "alice", "bobby")
+		fm := &fixture{srv: mine, app: mine.CreateApp(t, nil)}
+		fm.register(t, "alice", "bobby")
+		fs := &fixture{srv: sibling, app: fm.app}
+
+		bob := fm.dial(t, fm.login(t, "bobby"), "since=0")
+		bob.sync(t)
+		waitForListener(t, fs, bob) // the sibling reaches bob: mine listens
+		for range 5 {
+			fo.adminSend(t, "alice", "bobby", "from another deployment", map[string]any{"no_offline": true})
+		}
+		time.Sleep(300 * time.Millisecond)
+		marker := fs.adminSend(t, "alice", "bobby", "marker", map[string]any{"no_offline": true})
+		if m := bob.nextOf(t, "message"); m.MsgID != marker || m.text(t) != "marker" {
+			t.Fatalf("bob got %+v (%s), want only the marker %d", m, m.MsgBody, marker)
+		}
+		bob.quiet(t, 200*time.Millisecond)
+	})
+}
