@@ -1,11 +1,13 @@
 // Package realtime delivers users' events to their connected sessions.
 //
-// The Hub subscribes to the core's event bus. For every event it records
-// the durable part in each recipient's event log (core.UserLog, which
-// numbers it with the user's next seq) and pushes a Delivery to every
-// session of every recipient. Pushing never blocks: each session has a
-// bounded queue, and a session whose queue is full is closed as a slow
-// consumer; it catches up from the log when it reconnects.
+// The Hub subscribes to the core's event bus. Messages arrive recorded
+// (the core writes their log rows in the message's own transaction); for
+// other events the hub records the durable part in each recipient's log
+// (core.UserLog, which numbers it with the user's next seq). It pushes a
+// Delivery to every session of every recipient. Pushing never blocks:
+// each session has a bounded queue, and a session whose queue is full is
+// closed as a slow consumer; it catches up from the log when it
+// reconnects.
 //
 // Ordering does not depend on pushes arriving in order. A Session
 // emits with a cursor (the last seq it emitted): a numbered delivery at
