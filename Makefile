@@ -107,7 +107,7 @@ cluster-down: ## Stop the local cluster and leave the machine clean (processes, 
 	$(LOCAL_CLUSTER)/cluster.sh down
 
 cluster-status: ## Show the local cluster's processes, node and pods
-	$(LOCAL_CLUSTER)/cluster.sh status
+	@$(LOCAL_CLUSTER)/cluster.sh status || true
 
 images: ## Build the images (pause, CoreDNS, manager, chatserver, PostgreSQL 17); import them if the local cluster is up
 	GO=$(GO) $(LOCAL_CLUSTER)/images.sh all

@@ -17,13 +17,8 @@ set -euo pipefail
 hack=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GO=${GO:-go}
 
-# modver GOMOD MODULE: the version MODULE is required at in GOMOD.
-modver() {
-	awk -v m="$2" '
-		$1 == "require" && $2 == m { print $3; exit }
-		$1 == m && $2 ~ /^v[0-9]/ { print $2; exit }
-	' "$1"
-}
+# shellcheck source=hack/k8s-lib.sh
+. "$hack/k8s-lib.sh"
 kver=$(modver "$hack/k8s-bins/go.mod" k8s.io/kubernetes)
 ever=$(modver "$hack/etcd-bin/go.mod" go.etcd.io/etcd/server/v3)
 if [ -z "$kver" ] || [ -z "$ever" ]; then
@@ -58,15 +53,7 @@ build() {
 	echo "envtest-assets: $name built in $((SECONDS - t0)) s" >&2
 }
 
-# Without version ldflags the apiserver reports v0.0.0-master+$Format:%H$,
-# which kubectl and other clients cannot parse.
-minor=${kver#v1.}
-minor=${minor%%.*}
-kldf="-s -w"
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-	kldf+=" -X $p.gitVersion=$kver -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-	kldf+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
-done
+kldf=$(k8s_ldflags "$kver")
 
 build etcd "$hack/etcd-bin" go.etcd.io/etcd/server/v3 "-s -w"
 build kube-apiserver "$hack/k8s-bins" k8s.io/kubernetes/cmd/kube-apiserver "$kldf"

@@ -14,12 +14,8 @@ set -euo pipefail
 hack=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 GO=${GO:-go}
 
-modver() {
-	awk -v m="$2" '
-		$1 == "require" && $2 == m { print $3; exit }
-		$1 == m && $2 ~ /^v[0-9]/ { print $2; exit }
-	' "$1"
-}
+# shellcheck source=hack/k8s-lib.sh
+. "$hack/k8s-lib.sh"
 kver=$(modver "$hack/node-bins/go.mod" k8s.io/kubernetes)
 ever=$(modver "$hack/etcd-bin/go.mod" go.etcd.io/etcd/server/v3)
 [ -n "$kver" ] && [ -n "$ever" ] || { echo "bins: cannot read versions from hack/node-bins/go.mod, hack/etcd-bin/go.mod" >&2; exit 1; }
@@ -53,13 +49,7 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
 	tmp=$(mktemp -d "$out/.build.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	minor=${kver#v1.}
-	minor=${minor%%.*}
-	ldf="-s -w"
-	for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-		ldf+=" -X $p.gitVersion=$kver -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-		ldf+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
-	done
+	ldf=$(k8s_ldflags "$kver")
 	pkgs=()
 	for b in "${missing[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/$b"); done
 	t0=$SECONDS

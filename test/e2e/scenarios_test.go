@@ -143,10 +143,13 @@ spec:
 			}
 			g.Expect(ready).To(Equal(2))
 		}).WithContext(ctx).WithTimeout(time.Minute).Should(Succeed())
-		var cs imv1alpha1.ChatServer
-		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(server()), &cs)).To(Succeed())
-		Expect(cs.Status.ReadyReplicas).To(BeNumerically("==", 2))
-		Expect(cs.Status.Endpoint).To(Equal("http://chat." + ns + ".svc:8080"))
+		// Ready needs one available pod; the count catches up.
+		Eventually(func(g Gomega) {
+			var cs imv1alpha1.ChatServer
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(server()), &cs)).To(Succeed())
+			g.Expect(cs.Status.ReadyReplicas).To(BeNumerically("==", 2))
+			g.Expect(cs.Status.Endpoint).To(Equal("http://chat." + ns + ".svc:8080"))
+		}).WithContext(ctx).WithTimeout(time.Minute).WithPolling(time.Second).Should(Succeed())
 	})
 
 	It("2. serves the tenant's admin API from the host through the Service, and delivers over the gateway", func(ctx SpecContext) {
