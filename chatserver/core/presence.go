@@ -17,22 +17,35 @@ import (
 // offline, and a crashed replica's users look offline within the lease.
 const DefaultPresenceLease = 45 * time.Second
 
+// presenceFlushDelay is how long connects and disconnects gather before
+// one transaction records them: a burst of 10,000 connections is a
+// handful of commits, not 10,000, and userstat lags by about this much.
+const presenceFlushDelay = 100 * time.Millisecond
+
 // Presence records which devices hold a gateway connection on this
 // replica, in the database, so that userstat on any replica reports who is
-// online. Create one per gateway with NewPresence; it starts renewing its
-// lease with the first connection, and Close ends it.
+// online. Connected and Disconnected only count in memory; one goroutine
+// writes the changed counts in batches and renews the replica's lease.
+// Create one per gateway with NewPresence; the goroutine starts with the
+// first connection, and Close ends it.
 type Presence struct {
 	svc     *Service
 	replica string
 	lease   time.Duration
 
-	mu sync.Mutex
-	// conns is what the database should hold for this replica; it is
-	// written back whole if another replica dropped ours (a lease that
-	// ran out while this process was stalled).
+	// syncMu keeps one Sync at a time, so an older snapshot never
+	// overwrites a newer one.
+	syncMu sync.Mutex
+	mu     sync.Mutex
+	// conns is this replica's open connections per device, the truth the
+	// database follows; dirty names the devices whose count changed since
+	// the last write. The whole map is written back if another replica
+	// dropped ours (a lease that ran out while this process was stalled).
 	conns   map[store.Connection]int
+	dirty   map[store.Connection]struct{}
 	started bool
 	closed  bool
+	wake    chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
 }
@@ -43,73 +56,92 @@ func (s *Service) NewPresence(lease time.Duration) *Presence {
 	if lease <= 0 {
 		lease = DefaultPresenceLease
 	}
-	return &Presence{svc: s, replica: rand.Text(), lease: lease, conns: map[store.Connection]int{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+	return &Presence{svc: s, replica: rand.Text(), lease: lease,
+		conns: map[store.Connection]int{}, dirty: map[store.Connection]struct{}{},
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 func (p *Presence) key(appID, userID int64, device string) store.Connection {
 	return store.Connection{Replica: p.replica, AppID: appID, UserID: userID, Device: device}
 }
 
-// Connected records one more open connection of the user's device.
-func (p *Presence) Connected(ctx context.Context, appID, userID int64, device string) error {
-	if ok, err := p.start(ctx); !ok || err != nil {
-		return err
-	}
-	c := p.key(appID, userID, device)
-	p.mu.Lock()
-	p.conns[c]++
-	p.mu.Unlock()
-	if err := p.svc.store.Write(ctx, func(q *store.Q) error { return q.AddConnection(ctx, c) }); err != nil {
-		return fmt.Errorf("recording a connection of user %d: %w", userID, err)
-	}
-	return nil
+// Connected counts one more open connection of the user's device. It
+// does not wait for the database; see Sync.
+func (p *Presence) Connected(appID, userID int64, device string) {
+	p.count(p.key(appID, userID, device), +1)
 }
 
-// Disconnected records that one of the device's connections closed. It
-// runs as a connection ends, when its request context may be gone, so it
-// takes none and logs a failure: the lease bounds how long a missed
-// record can show the device online.
+// Disconnected counts one connection of the device fewer.
 func (p *Presence) Disconnected(appID, userID int64, device string) {
-	c := p.key(appID, userID, device)
-	p.mu.Lock()
-	if p.conns[c]--; p.conns[c] <= 0 {
-		delete(p.conns, c)
-	}
-	closed := p.closed
-	p.mu.Unlock()
-	if closed {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := p.svc.store.Write(ctx, func(q *store.Q) error { return q.RemoveConnection(ctx, c) }); err != nil {
-		slog.Warn("Recording a closed gateway connection", "user", userID, "device", device, "err", err)
-	}
+	p.count(p.key(appID, userID, device), -1)
 }
 
-// start registers the replica and its renewal loop, once; false once the
-// presence is closed.
-func (p *Presence) start(ctx context.Context) (bool, error) {
+func (p *Presence) count(c store.Connection, delta int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		return false, nil
+		return
 	}
-	if p.started {
-		return true, nil
+	if p.conns[c] += delta; p.conns[c] <= 0 {
+		delete(p.conns, c)
 	}
-	if err := p.renew(ctx, nil); err != nil {
-		return false, err
+	p.dirty[c] = struct{}{}
+	if !p.started {
+		p.started = true
+		go p.run()
 	}
-	p.started = true
-	go p.renewLoop()
-	return true, nil
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
 }
 
-// renew extends the lease; if the replica's row was gone, it writes back
-// snapshot, this replica's connections.
-func (p *Presence) renew(ctx context.Context, snapshot map[store.Connection]int) error {
+// run writes changes shortly after they happen and renews the lease, until
+// Close.
+func (p *Presence) run() {
+	defer close(p.done)
+	renew := time.NewTicker(p.lease / 3)
+	defer renew.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-renew.C:
+		case <-p.wake:
+			// Let the burst this change belongs to gather.
+			select {
+			case <-p.stop:
+				return
+			case <-time.After(presenceFlushDelay):
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), p.lease/3)
+		if err := p.Sync(ctx); err != nil {
+			slog.Warn("Recording gateway presence", "replica", p.replica, "err", err)
+		}
+		cancel()
+	}
+}
+
+// Sync writes the counts changed since the last write and renews the
+// lease, now. If the replica's record was gone (another replica found its
+// lease expired), every count is written back. A failed write leaves the
+// changes to the next try.
+func (p *Presence) Sync(ctx context.Context) error {
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	p.mu.Lock()
+	changed := make(map[store.Connection]int, len(p.dirty))
+	for c := range p.dirty {
+		changed[c] = p.conns[c]
+	}
+	all := make(map[store.Connection]int, len(p.conns))
+	for c, n := range p.conns {
+		all[c] = n
+	}
+	clear(p.dirty)
+	p.mu.Unlock()
+
 	now := p.svc.clock()
 	err := p.svc.store.Write(ctx, func(q *store.Q) error {
 		exists, err := q.ReplicaExists(ctx, p.replica)
@@ -123,10 +155,11 @@ func (p *Presence) renew(ctx context.Context, snapshot map[store.Connection]int)
 		if err := q.RenewReplica(ctx, p.replica, now.Add(p.lease)); err != nil {
 			return err
 		}
-		if exists {
-			return nil
+		write := changed
+		if !exists {
+			write = all
 		}
-		for c, n := range snapshot {
+		for c, n := range write {
 			if err := q.SetConnections(ctx, c, n); err != nil {
 				return err
 			}
@@ -134,47 +167,30 @@ func (p *Presence) renew(ctx context.Context, snapshot map[store.Connection]int)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("renewing the presence lease of replica %s: %w", p.replica, err)
+		p.mu.Lock()
+		for c := range changed {
+			p.dirty[c] = struct{}{}
+		}
+		p.mu.Unlock()
+		return fmt.Errorf("recording the presence of replica %s: %w", p.replica, err)
 	}
 	return nil
 }
 
-func (p *Presence) renewLoop() {
-	defer close(p.done)
-	t := time.NewTicker(p.lease / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-t.C:
-			p.mu.Lock()
-			snapshot := make(map[store.Connection]int, len(p.conns))
-			for c, n := range p.conns {
-				snapshot[c] = n
-			}
-			p.mu.Unlock()
-			ctx, cancel := context.WithTimeout(context.Background(), p.lease/3)
-			if err := p.renew(ctx, snapshot); err != nil {
-				slog.Warn("Renewing the gateway presence lease", "err", err)
-			}
-			cancel()
-		}
-	}
-}
-
-// Close stops renewing and forgets this replica's connections, so its
+// Close stops recording and forgets this replica's connections, so its
 // users show offline at once (on a graceful shutdown).
 func (p *Presence) Close() {
 	p.mu.Lock()
 	started, closed := p.started, p.closed
 	p.closed = true
 	p.mu.Unlock()
-	if !started || closed {
+	if closed {
 		return
 	}
-	close(p.stop)
-	<-p.done
+	if started {
+		close(p.stop)
+		<-p.done
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := p.svc.store.Write(ctx, func(q *store.Q) error { return q.DropReplicas(ctx, p.replica, time.Time{}) })

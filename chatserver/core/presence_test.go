@@ -63,20 +63,26 @@ func TestUserStatusFollowsSessionsAndConnections(t *testing.T) {
 		r1, r2 := svc.NewPresence(time.Minute), svc.NewPresence(time.Minute)
 		t.Cleanup(r1.Close)
 		t.Cleanup(r2.Close)
-		for range 2 {
-			if err := r1.Connected(ctx, app.ID, alice.ID, "a"); err != nil {
-				t.Fatal(err)
+		sync := func(p ...*core.Presence) {
+			t.Helper()
+			for _, p := range p {
+				if err := p.Sync(ctx); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
-		if err := r2.Connected(ctx, app.ID, alice.ID, "i"); err != nil {
-			t.Fatal(err)
-		}
+		r1.Connected(app.ID, alice.ID, "a")
+		r1.Connected(app.ID, alice.ID, "a")
+		r2.Connected(app.ID, alice.ID, "i")
+		sync(r1, r2)
 		wantDevices(t, svc, app, "alice", model.Device{Platform: "a", LoggedIn: true, Online: true},
 			model.Device{Platform: "i", LoggedIn: true, Online: true})
 		r1.Disconnected(app.ID, alice.ID, "a")
+		sync(r1)
 		wantDevices(t, svc, app, "alice", model.Device{Platform: "a", LoggedIn: true, Online: true},
 			model.Device{Platform: "i", LoggedIn: true, Online: true})
 		r1.Disconnected(app.ID, alice.ID, "a")
+		sync(r1)
 		wantDevices(t, svc, app, "alice", model.Device{Platform: "a", LoggedIn: true},
 			model.Device{Platform: "i", LoggedIn: true, Online: true})
 
@@ -111,7 +117,8 @@ func TestPresenceLease(t *testing.T) {
 		stalled, other := svc.NewPresence(time.Minute), svc.NewPresence(time.Minute)
 		t.Cleanup(stalled.Close)
 		t.Cleanup(other.Close)
-		if err := stalled.Connected(ctx, app.ID, alice.ID, "web"); err != nil {
+		stalled.Connected(app.ID, alice.ID, "web")
+		if err := stalled.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
 		online := model.Device{Platform: "web", LoggedIn: true, Online: true}
@@ -123,12 +130,12 @@ func TestPresenceLease(t *testing.T) {
 		wantDevices(t, svc, app, "alice", offline)
 
 		// Another replica's renewal clears the dead one's rows...
-		if err := other.RenewNow(ctx); err != nil {
+		if err := other.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
 		wantDevices(t, svc, app, "alice", offline)
 		// ...and the stalled replica, renewing again, restores them.
-		if err := stalled.RenewNow(ctx); err != nil {
+		if err := stalled.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
 		wantDevices(t, svc, app, "alice", online)

@@ -22,8 +22,14 @@ func (q *Q) ReplicaExists(ctx context.Context, id string) (bool, error) {
 	return n > 0, err
 }
 
-// SetConnections records n open connections of c's device on c's replica.
+// SetConnections records n open connections of c's device on c's
+// replica; none at all removes the row.
 func (q *Q) SetConnections(ctx context.Context, c Connection, n int) error {
+	if n <= 0 {
+		_, err := q.exec(ctx, "DELETE FROM gateway_connections WHERE replica_id = ? AND app_id = ? AND user_id = ? AND device = ?",
+			c.Replica, c.AppID, c.UserID, c.Device)
+		return err
+	}
 	_, err := q.exec(ctx, `INSERT INTO gateway_connections (replica_id, app_id, user_id, device, conns) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (replica_id, user_id, device) DO UPDATE SET conns = excluded.conns`,
 		c.Replica, c.AppID, c.UserID, c.Device, n)
@@ -43,26 +49,6 @@ type Connection struct {
 	Replica       string
 	AppID, UserID int64
 	Device        string
-}
-
-// AddConnection counts one more open connection.
-func (q *Q) AddConnection(ctx context.Context, c Connection) error {
-	_, err := q.exec(ctx, `INSERT INTO gateway_connections (replica_id, app_id, user_id, device, conns) VALUES (?, ?, ?, ?, 1)
-		ON CONFLICT (replica_id, user_id, device) DO UPDATE SET conns = gateway_connections.conns + 1`,
-		c.Replica, c.AppID, c.UserID, c.Device)
-	return err
-}
-
-// RemoveConnection counts one connection fewer, forgetting the device on
-// that replica at zero.
-func (q *Q) RemoveConnection(ctx context.Context, c Connection) error {
-	if _, err := q.exec(ctx, `UPDATE gateway_connections SET conns = conns - 1
-		WHERE replica_id = ? AND app_id = ? AND user_id = ? AND device = ?`, c.Replica, c.AppID, c.UserID, c.Device); err != nil {
-		return err
-	}
-	_, err := q.exec(ctx, `DELETE FROM gateway_connections
-		WHERE replica_id = ? AND app_id = ? AND user_id = ? AND device = ? AND conns <= 0`, c.Replica, c.AppID, c.UserID, c.Device)
-	return err
 }
 
 // NoteDevice records that the user logged in on the platform, which

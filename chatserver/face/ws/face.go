@@ -193,8 +193,6 @@ type connection struct {
 	beatSlot int
 	beating  atomic.Bool
 	beats    int // heartbeats so far; only beat, one at a time, uses it
-	// present: the connection is in the presence record.
-	present bool
 
 	// own counts the client_msg_ids this connection sent whose copy in the
 	// user's own log has not come back yet: the stream skips that copy
@@ -272,13 +270,7 @@ var (
 func (c *connection) start(since int64) {
 	ctx := context.Background()
 	c.sess = c.face.hub.Register(c.id.App.ID, c.id.UserID)
-	// Online state is a report, not a delivery: a connection whose record
-	// failed still works, and shows offline in userstat.
-	if err := c.face.presence.Connected(ctx, c.id.App.ID, c.id.UserID, c.id.Device); err != nil {
-		slog.Warn("Recording a gateway connection", "app", c.id.App.Key, "user", c.id.Username, "err", err)
-	} else {
-		c.present = true
-	}
+	c.face.presence.Connected(c.id.App.ID, c.id.UserID, c.id.Device)
 	c.face.beats.add(c)
 	c.sess.Start(since, c.emit(ctx), c.end)
 	go c.readFrames()
@@ -293,9 +285,7 @@ func (c *connection) end(err error) {
 			c.face.beats.remove(c)
 			c.close(err)
 			c.sess.Close()
-			if c.present {
-				c.face.presence.Disconnected(c.id.App.ID, c.id.UserID, c.id.Device)
-			}
+			c.face.presence.Disconnected(c.id.App.ID, c.id.UserID, c.id.Device)
 		}()
 	})
 }
