@@ -54,14 +54,14 @@ func (s *Service) StartPruning(opts PruneOptions) (stop func()) {
 		t := time.NewTicker(opts.Interval)
 		defer t.Stop()
 		for {
-			events, claims, err := s.Prune(ctx, opts)
+			n, err := s.Prune(ctx, opts)
 			switch {
 			case ctx.Err() != nil:
 				return
 			case err != nil:
-				slog.Error("Pruning the gateway's logs failed", "err", err)
-			case events+claims > 0:
-				slog.Info("Pruned the gateway's logs", "events", events, "clientMsgIDs", claims)
+				slog.Error("Pruning old rows failed", "err", err)
+			case n != PruneCounts{}:
+				slog.Info("Pruned old rows", "events", n.Events, "clientMsgIDs", n.ClientMsgIDs, "expired", n.Expired)
 			}
 			select {
 			case <-ctx.Done():
@@ -76,35 +76,68 @@ func (s *Service) StartPruning(opts PruneOptions) (stop func()) {
 	}
 }
 
+// PruneCounts is how many rows one Prune deleted.
+type PruneCounts struct {
+	// Events and ClientMsgIDs older than the retention.
+	Events, ClientMsgIDs int64
+	// Expired end-user secrets (sessions, verifications, codes, captchas,
+	// upload tokens) and counters no limit reads any more (code sends,
+	// attempt windows).
+	Expired int64
+}
+
 // Prune deletes user-log events and client_msg_id claims older than the
-// retention, in batches of opts.Batch rows, each its own short write, and
-// returns how many of each it deleted.
-func (s *Service) Prune(ctx context.Context, opts PruneOptions) (events, claims int64, err error) {
+// retention, and the end-user rows that are dead (an expired session of a
+// user who never logs in again stays otherwise: each login prunes only its
+// own user's), in batches of opts.Batch rows, each its own short write.
+func (s *Service) Prune(ctx context.Context, opts PruneOptions) (PruneCounts, error) {
 	opts = opts.withDefaults()
-	cutoff := s.clock().Add(-opts.Retention)
-	for _, step := range []struct {
+	now := s.clock()
+	cutoff := now.Add(-opts.Retention)
+	lim := s.authLimits()
+	var n PruneCounts
+	steps := []struct {
 		what  string
 		count *int64
 		del   func(q *store.Q) (int64, error)
 	}{
-		{"user events", &events, func(q *store.Q) (int64, error) { return q.PruneUserEvents(ctx, cutoff, opts.Batch) }},
-		{"client_msg_ids", &claims, func(q *store.Q) (int64, error) { return q.PruneClientMsgIDs(ctx, cutoff, opts.Batch) }},
+		{"user events", &n.Events, func(q *store.Q) (int64, error) { return q.PruneUserEvents(ctx, cutoff, opts.Batch) }},
+		{"client_msg_ids", &n.ClientMsgIDs, func(q *store.Q) (int64, error) { return q.PruneClientMsgIDs(ctx, cutoff, opts.Batch) }},
+	}
+	for _, e := range []struct {
+		table  store.Expiring
+		cutoff time.Time
+	}{
+		{store.ExpiredSessions, now},
+		{store.ExpiredVerifications, now},
+		{store.ExpiredCodes, now},
+		{store.ExpiredCaptchas, now},
+		{store.ExpiredUploadTokens, now},
+		{store.OldCodeSends, now.Add(-24 * time.Hour)}, // the longest code limit is per day
+		{store.OldAuthAttempts, now.Add(-max(lim.AccountWindow, lim.AddressWindow))},
 	} {
+		steps = append(steps, struct {
+			what  string
+			count *int64
+			del   func(q *store.Q) (int64, error)
+		}{e.table.Table, &n.Expired, func(q *store.Q) (int64, error) { return q.PruneBefore(ctx, e.table, e.cutoff, opts.Batch) }})
+	}
+	for _, step := range steps {
 		for {
-			var n int64
+			var deleted int64
 			err := s.store.Write(ctx, func(q *store.Q) error {
 				var err error
-				n, err = step.del(q)
+				deleted, err = step.del(q)
 				return err
 			})
 			if err != nil {
-				return events, claims, fmt.Errorf("pruning %s: %w", step.what, err)
+				return n, fmt.Errorf("pruning %s: %w", step.what, err)
 			}
-			*step.count += n
-			if n < int64(opts.Batch) {
+			*step.count += deleted
+			if deleted < int64(opts.Batch) {
 				break
 			}
 		}
 	}
-	return events, claims, nil
+	return n, nil
 }

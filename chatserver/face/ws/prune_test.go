@@ -33,13 +33,13 @@ func TestGatewayPrunedLogGap(t *testing.T) {
 		token = f.login(t, "bobby")
 
 		ctx := context.Background()
-		events, _, err := srv.Svc.Prune(ctx, core.PruneOptions{Batch: 2})
+		counts, err := srv.Svc.Prune(ctx, core.PruneOptions{Batch: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// bob's 5 old events and alice's 5 copies of them, two rows a batch.
-		if events != 10 {
-			t.Fatalf("pruned %d events, want 10", events)
+		if counts.Events != 10 {
+			t.Fatalf("pruned %d events, want 10", counts.Events)
 		}
 
 		expectRest := func(c *client) {
@@ -67,7 +67,7 @@ func TestGatewayPrunedLogGap(t *testing.T) {
 		// Everything pruned: the gap covers the whole log.
 		clock.Advance(8 * 24 * time.Hour)
 		token = f.login(t, "bobby")
-		if _, _, err := srv.Svc.Prune(ctx, core.PruneOptions{}); err != nil {
+		if _, err := srv.Svc.Prune(ctx, core.PruneOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		c = f.dial(t, token, "since=6")
