@@ -134,7 +134,7 @@ func (c *connection) readFrames() {
 			return
 		}
 		var f clientFrame
-		if err := json.Unmarshal(data, &f); err != nil {
+		if jerr := json.Unmarshal(data, &f); jerr != nil {
 			err = c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame, Message: "frame is not a JSON object"})
 		} else {
 			err = c.handle(ctx, f)
