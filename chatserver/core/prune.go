@@ -101,8 +101,8 @@ func (s *Service) Prune(ctx context.Context, opts PruneOptions) (PruneCounts, er
 		count *int64
 		del   func(q *store.Q) (int64, error)
 	}{
-		{"user events", &n.Events, func(q *store.Q) (int64, error) { return q.PruneUserEvents(ctx, cutoff, opts.Batch) }},
-		{"client_msg_ids", &n.ClientMsgIDs, func(q *store.Q) (int64, error) { return q.PruneClientMsgIDs(ctx, cutoff, opts.Batch) }},
+		{"user events", &n.Events, func(q *store.Q) (int64, error) { return q.PruneBefore(ctx, store.OldUserEvents, cutoff, opts.Batch) }},
+		{"client_msg_ids", &n.ClientMsgIDs, func(q *store.Q) (int64, error) { return q.PruneBefore(ctx, store.OldClientMsgIDs, cutoff, opts.Batch) }},
 	}
 	for _, e := range []struct {
 		table  store.Expiring

@@ -256,28 +256,3 @@ func (q *Q) UnreadGroup(ctx context.Context, appID, groupID, userID, after int64
 		appID, groupID, userID, after).Scan(&n)
 	return n, err
 }
-
-// PruneUserEvents deletes up to limit log rows created before cutoff, the
-// oldest first, and returns how many it deleted. Small batches keep each
-// write short (SQLite has one writer).
-func (q *Q) PruneUserEvents(ctx context.Context, cutoff time.Time, limit int) (int64, error) {
-	res, err := q.exec(ctx, `DELETE FROM user_events WHERE (app_id, user_id, seq) IN
-		(SELECT app_id, user_id, seq FROM user_events WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
-		cutoff.UnixMilli(), limit)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// PruneClientMsgIDs deletes up to limit client_msg_id claims made before
-// cutoff and returns how many it deleted.
-func (q *Q) PruneClientMsgIDs(ctx context.Context, cutoff time.Time, limit int) (int64, error) {
-	res, err := q.exec(ctx, `DELETE FROM client_msg_ids WHERE (app_id, user_id, client_msg_id) IN
-		(SELECT app_id, user_id, client_msg_id FROM client_msg_ids WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
-		cutoff.UnixMilli(), limit)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}

@@ -140,7 +140,7 @@ func TestPruneClientMsgIDs(t *testing.T) {
 			var n int64
 			if err := st.Write(ctx, func(q *store.Q) error {
 				var err error
-				n, err = q.PruneClientMsgIDs(ctx, now.Add(-7*24*time.Hour), 2)
+				n, err = q.PruneBefore(ctx, store.OldClientMsgIDs, now.Add(-7*24*time.Hour), 2)
 				return err
 			}); err != nil {
 				t.Fatal(err)
