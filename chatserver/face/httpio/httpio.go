@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/chat-operator/chat-operator/chatserver/text"
 )
 
 // MaxJSONBody bounds a JSON request body. The largest documented body, a
@@ -22,6 +24,10 @@ var (
 	ErrMalformed = errors.New("malformed JSON body")
 	// ErrEmpty: the body is empty where one is required.
 	ErrEmpty = errors.New("request body is empty")
+	// ErrBadText: a body, path or query value holds a NUL byte or is not
+	// valid UTF-8 (see package text). It is malformed input, so every
+	// face's table already answers it with its 400.
+	ErrBadText = fmt.Errorf("%w: NUL bytes and invalid UTF-8 are not accepted", ErrMalformed)
 )
 
 // ReadBody reads the whole body, up to MaxJSONBody bytes.
@@ -52,6 +58,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 func Unmarshal(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ErrEmpty
+	}
+	if !text.ValidJSON(body) {
+		return ErrBadText
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
