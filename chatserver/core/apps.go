@@ -162,6 +162,11 @@ func (s *Service) DeleteApp(ctx context.Context, key string, purge bool) error {
 
 // Authenticate resolves Basic-auth credentials to an enabled tenant.
 func (s *Service) Authenticate(ctx context.Context, key, secret string) (model.App, error) {
+	if !ValidKey(key) {
+		// No such app can exist; no lookup, the same work as a miss.
+		secretMatches([]byte{}, secret)
+		return model.App{}, ErrUnauthorized
+	}
 	now := s.clock()
 	a, ok := s.apps.get(key, now)
 	var err error

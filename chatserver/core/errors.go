@@ -3,6 +3,9 @@ package core
 import (
 	"errors"
 	"fmt"
+
+	"github.com/chat-operator/chat-operator/chatserver/store"
+	"github.com/chat-operator/chat-operator/chatserver/text"
 )
 
 // Typed errors. Faces map these with errors.Is; details travel in the
@@ -10,6 +13,13 @@ import (
 var (
 	// ErrInvalid: the request breaks a documented rule or limit.
 	ErrInvalid = errors.New("invalid request")
+	// ErrInvalidText: text from outside holds a NUL byte or is not valid
+	// UTF-8. The store refuses it before any statement runs, so both
+	// engines answer alike; faces answer it like ErrInvalid.
+	ErrInvalidText = text.ErrInvalid
+	// ErrInvalidValue: the database refused a value the request carried
+	// (a number out of a column's range); faces answer it like ErrInvalid.
+	ErrInvalidValue = store.ErrInvalidValue
 	// ErrUnauthorized: unknown app or wrong secret.
 	ErrUnauthorized = errors.New("authentication failed")
 	// ErrAppDisabled: the tenant exists but is switched off.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -58,7 +57,7 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	metrics := newHTTPMetrics(reg)
 	// withClientAddr comes first: it copies the request, and instrument must
 	// see the copy the mux records the route pattern on.
-	return recoverPanics(withClientAddr(cfg.TrustedProxies, metrics.instrument(unmatchedInFaceFormat(mux))))
+	return recoverPanics(withClientAddr(cfg.TrustedProxies, metrics.instrument(refuseBadText(unmatchedInFaceFormat(mux)))))
 }
 
 // readyz answers 200 once the database answers; migrations ran before the
@@ -92,14 +91,7 @@ func unmatchedInFaceFormat(mux *http.ServeMux) http.Handler {
 				w.Header()[k] = v
 			}
 		}
-		switch {
-		case strings.HasPrefix(r.URL.Path, "/platform/"):
-			platform.WriteStatusError(w, rec.status)
-		case sealtalk.Owns(r.URL.Path):
-			sealtalk.WriteStatusError(w, rec.status)
-		default:
-			jmessage.WriteStatusError(w, rec.status)
-		}
+		writeStatusError(w, r.URL.Path, rec.status, "")
 	})
 }
 

@@ -89,7 +89,29 @@ func (b *messageBatcher) loop() {
 // are, and the whole batch costs one commit. It runs on its own context:
 // once a message is queued it is either written or reported failed, never
 // abandoned half way.
+//
+// A batch is fault-isolated: when its write fails, nothing of it was
+// stored, and each message is written again on its own, so a message the
+// database refuses fails alone and never the other senders (tenants)
+// that happened to share its commit.
 func (b *messageBatcher) write(batch []*appendReq) {
+	err := b.writeOnce(batch)
+	if err != nil && len(batch) > 1 {
+		for _, r := range batch {
+			r.err = b.writeOnce([]*appendReq{r})
+			close(r.done)
+		}
+		return
+	}
+	for _, r := range batch {
+		r.err = err
+		close(r.done)
+	}
+}
+
+// writeOnce stores the batch in one statement or transaction; on failure
+// no request keeps an id or log rows.
+func (b *messageBatcher) writeOnce(batch []*appendReq) error {
 	withEvents := false
 	for _, r := range batch {
 		withEvents = withEvents || r.events != nil || r.claim != nil
@@ -100,13 +122,12 @@ func (b *messageBatcher) write(batch []*appendReq) {
 	} else {
 		err = b.store.statement(func(q *Q) error { return insertBatch(q, batch, false) })
 	}
-	for _, r := range batch {
-		r.err = err
-		if err != nil {
-			r.evs = nil
+	if err != nil {
+		for _, r := range batch {
+			r.id, r.evs = 0, nil
 		}
-		close(r.done)
 	}
+	return refusedValue(err)
 }
 
 // insertBatch inserts the batch's messages in one statement and, with
@@ -179,6 +200,11 @@ type ClientMsgClaim struct {
 // the id, nothing more). Concurrent calls share one commit.
 func (s *Store) AppendMessageWithEvents(ctx context.Context, m model.Message, events func(msgID int64) []UserEvent,
 	claim *ClientMsgClaim) (int64, []UserEvent, error) {
+	// Text the database would refuse is refused here, before the message
+	// can share a commit with anyone.
+	if err := checkText(messageArgs(m)); err != nil {
+		return 0, nil, fmt.Errorf("storing message: %w", err)
+	}
 	s.messages.start()
 	r := &appendReq{m: m, events: events, claim: claim, done: make(chan struct{})}
 	select {

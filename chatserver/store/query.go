@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/chat-operator/chat-operator/chatserver/text"
 )
 
 type execer interface {
@@ -40,27 +43,71 @@ func (q *Q) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	query = q.rebind(query)
-	if st := q.prepared(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
+	if err := checkText(args); err != nil {
+		return nil, err
 	}
-	return q.ex.ExecContext(ctx, query, args...)
+	query = q.rebind(query)
+	var res sql.Result
+	var err error
+	if st := q.prepared(ctx, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = q.ex.ExecContext(ctx, query, args...)
+	}
+	return res, refusedValue(err)
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	query = q.rebind(query)
-	if st := q.prepared(ctx, query); st != nil {
-		return st.QueryContext(ctx, args...)
+	if err := checkText(args); err != nil {
+		return nil, err
 	}
-	return q.ex.QueryContext(ctx, query, args...)
+	query = q.rebind(query)
+	var rows *sql.Rows
+	var err error
+	if st := q.prepared(ctx, query); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = q.ex.QueryContext(ctx, query, args...)
+	}
+	return rows, refusedValue(err)
 }
 
-func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+// row is a *sql.Row, or the error that kept the query from running (its
+// Scan returns it).
+type row struct {
+	*sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return refusedValue(r.Row.Scan(dest...))
+}
+
+func (q *Q) queryRow(ctx context.Context, query string, args ...any) row {
+	if err := checkText(args); err != nil {
+		return row{err: err}
+	}
 	query = q.rebind(query)
 	if st := q.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return row{Row: st.QueryRowContext(ctx, args...)}
 	}
-	return q.ex.QueryRowContext(ctx, query, args...)
+	return row{Row: q.ex.QueryRowContext(ctx, query, args...)}
+}
+
+// checkText refuses a query whose text arguments break the text rule:
+// PostgreSQL would fail the statement (SQLSTATE 22021), SQLite would
+// store bytes that break every reader, and the two stores must answer
+// alike. Blobs ([]byte) are not text and pass.
+func checkText(args []any) error {
+	for i, a := range args {
+		if s, ok := a.(string); ok && !text.Valid(s) {
+			return fmt.Errorf("%w: query argument %d", text.ErrInvalid, i+1)
+		}
+	}
+	return nil
 }
 
 // rebind turns '?' placeholders into PostgreSQL's $1, $2, ... Queries never

@@ -8,9 +8,14 @@ package text
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"unicode/utf8"
 )
+
+// ErrInvalid is the error of text that breaks the rule. Layers wrap it
+// with what was wrong; faces answer it with their 400.
+var ErrInvalid = errors.New("text holds a NUL byte or invalid UTF-8")
 
 // Valid reports whether s is valid UTF-8 without NUL bytes.
 func Valid(s string) bool {

@@ -52,6 +52,8 @@ var errorMapping = []struct {
 	{core.ErrUnauthorized, http.StatusUnauthorized, CodeAuthFailed},
 	{core.ErrAppDisabled, http.StatusForbidden, CodeAppDisabled},
 	{core.ErrInvalid, http.StatusBadRequest, CodeInvalid},
+	{core.ErrInvalidText, http.StatusBadRequest, CodeInvalid},
+	{core.ErrInvalidValue, http.StatusBadRequest, CodeInvalid},
 	{httpio.ErrMalformed, http.StatusBadRequest, CodeInvalid},
 	{httpio.ErrEmpty, http.StatusBadRequest, CodeInvalid},
 	{httpio.ErrTooLarge, http.StatusRequestEntityTooLarge, CodeInvalid},
@@ -118,8 +120,12 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	httpio.WriteJSON(w, status, errorBody{Error: detail})
 }
 
-// WriteStatusError answers a request no route handled (404, 405) in the
-// JMessage envelope.
-func WriteStatusError(w http.ResponseWriter, status int) {
-	httpio.WriteJSON(w, status, errorBody{Error: errorDetail{Code: CodeInvalid, Message: http.StatusText(status)}})
+// WriteStatusError answers a request that no handler took (404, 405, or
+// a 400 for a path or query the server refused) in the JMessage envelope;
+// an empty message is the status text.
+func WriteStatusError(w http.ResponseWriter, status int, message string) {
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	httpio.WriteJSON(w, status, errorBody{Error: errorDetail{Code: CodeInvalid, Message: message}})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
@@ -17,6 +18,8 @@ var errorMapping = []struct {
 }{
 	{errUnauthorized, http.StatusUnauthorized, "Unauthorized"},
 	{core.ErrInvalid, http.StatusBadRequest, "Invalid"},
+	{core.ErrInvalidText, http.StatusBadRequest, "Invalid"},
+	{core.ErrInvalidValue, http.StatusBadRequest, "Invalid"},
 	{httpio.ErrMalformed, http.StatusBadRequest, "Invalid"},
 	{httpio.ErrEmpty, http.StatusBadRequest, "Invalid"},
 	{httpio.ErrTooLarge, http.StatusRequestEntityTooLarge, "TooLarge"},
@@ -46,7 +49,19 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	httpio.WriteJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Reason: "Internal", Message: "internal server error"}})
 }
 
-// WriteStatusError answers a request no route handled (404, 405).
-func WriteStatusError(w http.ResponseWriter, status int) {
-	httpio.WriteJSON(w, status, errorBody{Error: errorDetail{Reason: http.StatusText(status), Message: http.StatusText(status)}})
+// WriteStatusError answers a request that no handler took (404, 405, or
+// a 400 for a path or query the server refused); an empty message is the
+// status text.
+func WriteStatusError(w http.ResponseWriter, status int, message string) {
+	reason := http.StatusText(status)
+	if status == http.StatusBadRequest {
+		reason = "Invalid"
+	}
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	httpio.WriteJSON(w, status, errorBody{Error: errorDetail{Reason: reason, Message: message}})
 }
+
+// Owns tells whether path is under the platform API.
+func Owns(path string) bool { return strings.HasPrefix(path, "/platform/") }

@@ -45,6 +45,8 @@ var errorTable = []struct {
 	{core.ErrUsernameRejected, failure{http.StatusBadRequest, 400}},
 	{core.ErrPasswordRejected, failure{http.StatusBadRequest, 400}},
 	{core.ErrInvalid, failure{http.StatusBadRequest, 400}},
+	{core.ErrInvalidText, failure{http.StatusBadRequest, 400}},
+	{core.ErrInvalidValue, failure{http.StatusBadRequest, 400}},
 	{httpio.ErrMalformed, failure{http.StatusBadRequest, 400}},
 	{httpio.ErrEmpty, failure{http.StatusBadRequest, 400}},
 	{httpio.ErrTooLarge, failure{http.StatusRequestEntityTooLarge, 413}},
@@ -61,10 +63,14 @@ func Owns(path string) bool {
 	return tail == "user" || strings.HasPrefix(tail, "user/")
 }
 
-// WriteStatusError answers a request no route matched (404, or 405 for a
-// wrong method) in the SealTalk envelope.
-func WriteStatusError(w http.ResponseWriter, status int) {
-	httpio.WriteJSON(w, status, map[string]any{"code": status, "message": strings.ToLower(http.StatusText(status))})
+// WriteStatusError answers a request that no handler took (404, or 405
+// for a wrong method, or a 400 for a path or query the server refused) in
+// the SealTalk envelope; an empty message is the status text.
+func WriteStatusError(w http.ResponseWriter, status int, message string) {
+	if message == "" {
+		message = strings.ToLower(http.StatusText(status))
+	}
+	httpio.WriteJSON(w, status, map[string]any{"code": status, "message": message})
 }
 
 func writeError(w http.ResponseWriter, err error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
 )
@@ -33,6 +34,8 @@ var errorMapping = []struct {
 	{core.ErrUnauthorized, http.StatusUnauthorized, codeUnauthorized},
 	{core.ErrAppDisabled, http.StatusForbidden, codeAppDisabled},
 	{core.ErrInvalid, http.StatusBadRequest, codeInvalid},
+	{core.ErrInvalidText, http.StatusBadRequest, codeInvalid},
+	{core.ErrInvalidValue, http.StatusBadRequest, codeInvalid},
 	{core.ErrUserNotFound, http.StatusNotFound, codeNotFound},
 	{core.ErrGroupNotFound, http.StatusNotFound, codeNotFound},
 	{core.ErrChatroomNotFound, http.StatusNotFound, codeNotFound},
@@ -59,4 +62,28 @@ func httpError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": message}})
+}
+
+// Owns tells whether path is a tenant's gateway, /apps/{appKey}/ws.
+func Owns(path string) bool {
+	rest, ok := strings.CutPrefix(path, "/apps/")
+	if !ok {
+		return false
+	}
+	_, tail, _ := strings.Cut(rest, "/")
+	return tail == "ws" || strings.HasPrefix(tail, "ws/")
+}
+
+// WriteStatusError answers a gateway request that no handler took (404,
+// 405, or a 400 for a path or query the server refused) in the body of a
+// refused upgrade; an empty message is the status text.
+func WriteStatusError(w http.ResponseWriter, status int, message string) {
+	code := codeInvalid
+	if status == http.StatusNotFound {
+		code = codeNotFound
+	}
+	if message == "" {
+		message = http.StatusText(status)
+	}
+	httpError(w, status, code, message)
 }
