@@ -59,17 +59,17 @@ func (s *Signer) Issue(g Grant) string {
 
 // Check verifies a token's signature in constant time and then its expiry
 // against now. It answers ErrBadToken or ErrExpired, never which part of a
-// forged token was wrong.
+// forged token was wrong. A grant has exactly one token, the one Issue
+// writes: any other spelling of the same fields is ErrBadToken.
 func (s *Signer) Check(token string, now time.Time) (Grant, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 4 || parts[0] == "" {
 		return Grant{}, ErrBadToken
 	}
-	enc := base64.RawURLEncoding
-	mediaID, err1 := enc.DecodeString(parts[1])
-	exp, err2 := strconv.ParseInt(parts[2], 10, 64)
-	sig, err3 := enc.DecodeString(parts[3])
-	if err1 != nil || err2 != nil || err3 != nil || len(mediaID) == 0 {
+	mediaID, err1 := strictBase64.DecodeString(parts[1])
+	exp, ok := parseExpiry(parts[2])
+	sig, err3 := strictBase64.DecodeString(parts[3])
+	if err1 != nil || !ok || err3 != nil || len(mediaID) == 0 {
 		return Grant{}, ErrBadToken
 	}
 	if !hmac.Equal(sig, s.mac(parts[0], string(mediaID), exp)) {
@@ -82,12 +82,25 @@ func (s *Signer) Check(token string, now time.Time) (Grant, error) {
 	return g, nil
 }
 
+// strictBase64 decodes the token's base64 fields, refusing the spellings
+// a lenient decoder reads as the same bytes (unused low bits of the last
+// character set).
+var strictBase64 = base64.RawURLEncoding.Strict()
+
+// parseExpiry reads the expiry as Issue writes it: canonical decimal, so
+// no sign "+", no leading zero, no "-0".
+func parseExpiry(s string) (int64, bool) {
+	exp, err := strconv.ParseInt(s, 10, 64)
+	return exp, err == nil && strconv.FormatInt(exp, 10) == s
+}
+
 // mac signs the three fields, each length-prefixed so no two different
-// grants sign the same bytes. The appKey is case-insensitive, as
-// everywhere in JMessage, so it is signed lower-cased.
+// grants sign the same bytes. The appKey is signed as issued, in the case
+// the app was registered with: links are only ever issued in that
+// spelling, and accepting others would give one grant several tokens.
 func (s *Signer) mac(appKey, mediaID string, exp int64) []byte {
 	msg := []byte("media v1")
-	for _, f := range []string{strings.ToLower(appKey), mediaID} {
+	for _, f := range []string{appKey, mediaID} {
 		msg = binary.AppendUvarint(msg, uint64(len(f)))
 		msg = append(msg, f...)
 	}

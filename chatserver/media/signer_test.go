@@ -27,11 +27,75 @@ func TestSignerRoundTrip(t *testing.T) {
 	if strings.ContainsAny(tok, "/?#%+= ") {
 		t.Fatalf("token %q is not a plain URL path segment", tok)
 	}
-	// The appKey is case-insensitive, as everywhere in JMessage.
-	upper := strings.ToUpper(g.AppKey) + tok[len(g.AppKey):]
-	if _, err := s.Check(upper, t0); err != nil {
-		t.Fatalf("Check with the appKey in another case: %v", err)
+}
+
+// A grant has exactly one token: every other spelling that decodes to the
+// same fields (loose base64 bits, a re-spelled expiry, the appKey in
+// another case) is refused, so a link cannot be varied to slip past a
+// cache, a log filter or a revocation list keyed on the token.
+func TestSignerAcceptsOneSpellingPerGrant(t *testing.T) {
+	t.Parallel()
+	s := media.NewSigner([]byte("secret"))
+	// A real appKey and mediaId: 38 bytes of mediaId and 32 of signature
+	// leave 2 loose bits in the last base64 character of each.
+	g := media.Grant{AppKey: "AppKey000000000000000001", MediaID: "image/0123456789abcdef0123456789abcdef", Expires: t0.Add(time.Hour)}
+	tok := s.Issue(g)
+	if _, err := s.Check(tok, t0); err != nil {
+		t.Fatalf("the issued token: %v", err)
 	}
+	parts := strings.Split(tok, ".")
+	swap := func(i int, v string) string {
+		p := append([]string(nil), parts...)
+		p[i] = v
+		return strings.Join(p, ".")
+	}
+	alternatives := map[string]string{
+		"expiry with a plus sign":       swap(2, "+"+parts[2]),
+		"expiry with a leading zero":    swap(2, "0"+parts[2]),
+		"expiry with two leading zeros": swap(2, "00"+parts[2]),
+		"expiry with +0":                swap(2, "+0"+parts[2]),
+		"appKey upper-cased":            swap(0, strings.ToUpper(parts[0])),
+		"appKey lower-cased":            swap(0, strings.ToLower(parts[0])),
+	}
+	for _, field := range []struct {
+		name string
+		i    int
+	}{{"mediaId", 1}, {"signature", 3}} {
+		for _, alt := range looseBitSpellings(t, parts[field.i]) {
+			alternatives[field.name+" spelled "+alt] = swap(field.i, alt)
+		}
+	}
+	for name, alt := range alternatives {
+		if alt == tok {
+			t.Fatalf("%s: the alternative is the token itself", name)
+		}
+		if _, err := s.Check(alt, t0); !errors.Is(err, media.ErrBadToken) {
+			t.Errorf("%s: Check(%q) = %v, want ErrBadToken", name, alt, err)
+		}
+	}
+}
+
+// looseBitSpellings returns the other spellings of unpadded base64url
+// field f that a lenient decoder reads as the same bytes: the last
+// character with its unused low bits set otherwise.
+func looseBitSpellings(t *testing.T, f string) []string {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	loose := map[int]uint{2: 4, 3: 2}[len(f)%4] // unused bits of the last character
+	if loose == 0 {
+		t.Fatalf("%q has no loose bits; pick a length that leaves some", f)
+	}
+	last := strings.IndexByte(alphabet, f[len(f)-1])
+	var out []string
+	for m := 1; m < 1<<loose; m++ {
+		alt := f[:len(f)-1] + string(alphabet[last^m])
+		lenient, err := base64.RawURLEncoding.DecodeString(alt)
+		if want, _ := base64.RawURLEncoding.DecodeString(f); err != nil || string(lenient) != string(want) {
+			t.Fatalf("%q does not decode leniently to the bytes of %q", alt, f)
+		}
+		out = append(out, alt)
+	}
+	return out
 }
 
 func TestSignerExpiry(t *testing.T) {
