@@ -66,9 +66,9 @@ func (s *Signer) Check(token string, now time.Time) (Grant, error) {
 	if len(parts) != 4 || parts[0] == "" {
 		return Grant{}, ErrBadToken
 	}
-	mediaID, err1 := strictBase64.DecodeString(parts[1])
+	mediaID, err1 := decodeField(parts[1])
 	exp, ok := parseExpiry(parts[2])
-	sig, err3 := strictBase64.DecodeString(parts[3])
+	sig, err3 := decodeField(parts[3])
 	if err1 != nil || !ok || err3 != nil || len(mediaID) == 0 {
 		return Grant{}, ErrBadToken
 	}
@@ -82,10 +82,19 @@ func (s *Signer) Check(token string, now time.Time) (Grant, error) {
 	return g, nil
 }
 
-// strictBase64 decodes the token's base64 fields, refusing the spellings
-// a lenient decoder reads as the same bytes (unused low bits of the last
-// character set).
+// strictBase64 refuses the spellings a lenient decoder reads as the same
+// bytes: the last character with its unused low bits set.
 var strictBase64 = base64.RawURLEncoding.Strict()
+
+// decodeField decodes one of the token's base64 fields in the spelling
+// Issue writes. Even a strict decoder skips CR and LF, which a link
+// carries as %0D and %0A, so they are refused first.
+func decodeField(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, ErrBadToken
+	}
+	return strictBase64.DecodeString(s)
+}
 
 // parseExpiry reads the expiry as Issue writes it: canonical decimal, so
 // no sign "+", no leading zero, no "-0".

@@ -56,6 +56,10 @@ func TestSignerAcceptsOneSpellingPerGrant(t *testing.T) {
 		"expiry with +0":                swap(2, "+0"+parts[2]),
 		"appKey upper-cased":            swap(0, strings.ToUpper(parts[0])),
 		"appKey lower-cased":            swap(0, strings.ToLower(parts[0])),
+		// A base64 decoder skips CR and LF, even a strict one; a link
+		// carries them as %0D and %0A.
+		"signature with a final LF":   swap(3, parts[3]+"\n"),
+		"mediaId with a CR LF inside": swap(1, parts[1][:4]+"\r\n"+parts[1][4:]),
 	}
 	for _, field := range []struct {
 		name string
