@@ -56,6 +56,13 @@ func (f clientFrame) targetID() string {
 	return ""
 }
 
+// decodeFrame reads one client frame.
+func decodeFrame(data []byte) (clientFrame, error) {
+	var f clientFrame
+	err := json.Unmarshal(data, &f)
+	return f, err
+}
+
 type sentFrame struct {
 	Type        string `json:"type"`
 	ClientMsgID string `json:"client_msg_id"`
@@ -133,8 +140,7 @@ func (c *connection) readFrames() {
 			c.end(fmt.Errorf("%w: %w", errPeerGone, err))
 			return
 		}
-		var f clientFrame
-		if jerr := json.Unmarshal(data, &f); jerr != nil {
+		if f, jerr := decodeFrame(data); jerr != nil {
 			err = c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame, Message: "frame is not a JSON object"})
 		} else {
 			err = c.handle(ctx, f)
