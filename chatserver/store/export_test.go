@@ -1,6 +1,10 @@
 package store
 
-import "github.com/chat-operator/chat-operator/chatserver/model"
+import (
+	"context"
+
+	"github.com/chat-operator/chat-operator/chatserver/model"
+)
 
 // BatchItem is one message of a batch written by WriteMessageBatch, with
 // what the batch writer answered it.
@@ -24,4 +28,11 @@ func WriteMessageBatch(s *Store, items []BatchItem) {
 		<-r.done
 		items[i].ID, items[i].Logged, items[i].Err = r.id, r.evs, r.err
 	}
+}
+
+// ExecRaw runs a statement on the write pool as it is, past the text
+// guard, to plant rows that older versions could store.
+func ExecRaw(ctx context.Context, s *Store, query string, args ...any) error {
+	_, err := s.write.ExecContext(ctx, query, args...)
+	return err
 }

@@ -25,6 +25,14 @@ type migration struct {
 	sql     string
 }
 
+// goSteps are migrations written in Go, run in the transaction of the
+// migration file with the same version, after its SQL (a file with only
+// comments says what the step does). They repair data, which SQL cannot
+// express on both engines.
+var goSteps = map[int]func(ctx context.Context, s *Store, q *Q) error{
+	14: repairText,
+}
+
 // dialectSQL rewrites the schema's two dialect tokens.
 func (s *Store) dialectSQL(src string) string {
 	if s.kind == Postgres {
@@ -117,8 +125,15 @@ func (s *Store) apply(ctx context.Context, conn *sql.Conn, m migration) error {
 	if applied > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, s.dialectSQL(m.sql)); err != nil {
-		return err
+	if sqlText := s.dialectSQL(m.sql); !onlyComments(sqlText) {
+		if _, err := tx.ExecContext(ctx, sqlText); err != nil {
+			return err
+		}
+	}
+	if step := goSteps[m.version]; step != nil {
+		if err := step(ctx, s, q); err != nil {
+			return err
+		}
 	}
 	if _, err := q.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, time.Now().UnixMilli()); err != nil {
@@ -134,4 +149,14 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("reading schema version: %w", err)
 	}
 	return int(v.Int64), nil
+}
+
+// onlyComments reports whether a migration file holds no statement.
+func onlyComments(src string) bool {
+	for line := range strings.SplitSeq(src, "\n") {
+		if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") {
+			return false
+		}
+	}
+	return true
 }

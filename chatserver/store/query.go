@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -103,7 +104,21 @@ func (q *Q) queryRow(ctx context.Context, query string, args ...any) row {
 // alike. Blobs ([]byte) are not text and pass.
 func checkText(args []any) error {
 	for i, a := range args {
-		if s, ok := a.(string); ok && !text.Valid(s) {
+		var s string
+		switch v := a.(type) {
+		case string:
+			s = v
+		case sql.NullString:
+			s = v.String
+		case nil, int, int64, bool, []byte, float64:
+			continue
+		default:
+			// Named string types (ids, kinds) are text too.
+			if rv := reflect.ValueOf(a); rv.Kind() == reflect.String {
+				s = rv.String()
+			}
+		}
+		if !text.Valid(s) {
 			return fmt.Errorf("%w: query argument %d", text.ErrInvalid, i+1)
 		}
 	}

@@ -1,0 +1,5 @@
+-- Repairs text stored before the server refused NUL bytes and invalid
+-- UTF-8 at its edge (SQLite stored them; PostgreSQL never could). The
+-- work is a Go step (repairText in repair.go): every TEXT value of every
+-- table that breaks the rule is rewritten with U+FFFD in place of each
+-- bad byte, so listings are valid JSON and WebSocket frames valid UTF-8.
