@@ -56,6 +56,17 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 // Unmarshal decodes one JSON value from body into v, with errors that say
 // what was wrong.
 func Unmarshal(body []byte, v any) error {
+	return unmarshal(body, v, false)
+}
+
+// UnmarshalStrict is Unmarshal that also refuses fields v does not have,
+// for bodies that declare a whole state, where a misspelt field must not
+// be dropped silently.
+func UnmarshalStrict(body []byte, v any) error {
+	return unmarshal(body, v, true)
+}
+
+func unmarshal(body []byte, v any, strict bool) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ErrEmpty
 	}
@@ -63,6 +74,9 @@ func Unmarshal(body []byte, v any) error {
 		return ErrBadText
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformed, err)
 	}

@@ -4,11 +4,9 @@
 package platform
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,10 +109,8 @@ func (f *Face) putApp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req appRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, r, fmt.Errorf("%w: %v", httpio.ErrMalformed, err))
+	if err := httpio.UnmarshalStrict(body, &req); err != nil {
+		writeError(w, r, err)
 		return
 	}
 	app, created, err := f.svc.PutApp(r.Context(), core.AppSpec{

@@ -431,6 +431,11 @@ func TestPlatformPutValidation(t *testing.T) {
 			{"malformed JSON", good, `{"masterSecret": "` + secret + `"`, ""},
 			{"not an object", good, `["` + secret + `"]`, ""},
 			{"empty body", good, "", ""},
+			// Trailing data would be ignored by a lenient decoder, and a
+			// second object applied by nobody knows what.
+			{"trailing object", good, `{"masterSecret":"` + secret + `"}{"disabled":true}`, "Invalid"},
+			{"trailing garbage", good, `{"masterSecret":"` + secret + `"} x`, "Invalid"},
+			{"NUL in a value", good, `{"masterSecret":"` + secret[:23] + `\u0000"}`, "Invalid"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
