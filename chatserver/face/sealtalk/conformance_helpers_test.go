@@ -45,10 +45,11 @@ func (f *fixture) setPolicy(t *testing.T, policy map[string]any) {
 
 // reply is a SealTalk response.
 type reply struct {
-	Status int
-	Code   int             `json:"code"`
-	Result json.RawMessage `json:"result"`
-	Header http.Header
+	Status  int
+	Code    int             `json:"code"`
+	Message string          `json:"message"`
+	Result  json.RawMessage `json:"result"`
+	Header  http.Header
 }
 
 // call sends a SealTalk request; token, when set, is sent as the cookie.

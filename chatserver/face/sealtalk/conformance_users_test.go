@@ -29,9 +29,21 @@ func TestSendCode(t *testing.T) {
 		f.call(t, "POST", "send_code", "", map[string]any{"region": 86, "phone": 13912345678}).want(t, 200, 5000)
 		// 400: a malformed request.
 		f.call(t, "POST", "send_code", "", map[string]any{"region": 86, "phone": "12x"}).want(t, 400, 400)
-		// 500: the SMS webhook keeps failing.
+		// The SMS webhook keeps failing: not the caller's fault, and not a
+		// server fault either; a clear return code in the 200 envelope.
 		f.sms.AnswerAlways(http.StatusBadGateway)
-		f.call(t, "POST", "send_code", "", map[string]any{"region": 86, "phone": 13900000000}).want(t, 500, 500)
+		r := f.call(t, "POST", "send_code", "", map[string]any{"region": 86, "phone": 13900000000})
+		r.want(t, 200, 3000)
+		if !strings.Contains(r.Message, "SMS") || strings.Contains(r.Message, f.sms.URL) {
+			t.Errorf("webhook failure message %q: want a clear SMS message that does not show the webhook", r.Message)
+		}
+		// A tenant with no SMS webhook at all answers the same way.
+		other := &fixture{srv: f.srv, app: f.srv.CreateApp(t, nil)}
+		r = other.call(t, "POST", "send_code", "", map[string]any{"region": 86, "phone": 13912345678})
+		r.want(t, 200, 3000)
+		if !strings.Contains(r.Message, "not configured") {
+			t.Errorf("no-webhook message %q: want it to say SMS is not configured", r.Message)
+		}
 	})
 }
 

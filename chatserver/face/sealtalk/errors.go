@@ -1,7 +1,9 @@
 package sealtalk
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -15,41 +17,57 @@ import (
 type failure struct {
 	status int
 	code   int
+	// message, when set, replaces the error's own text, which may hold
+	// what the caller must not see (the tenant's webhook, its reply).
+	message string
+	// log: the operator must hear of it, though the caller did nothing
+	// wrong and gets a clear answer.
+	log bool
 }
+
+// CodeSMSUnavailable is our return code for a verification code that
+// could not be sent: the tenant has no SMS webhook, or its webhook kept
+// failing. The seed has none; like its 1000, 2000 and 5000 it comes in a
+// 200 envelope, since the request itself was sound.
+const CodeSMSUnavailable = 3000
 
 // errorTable is the face's one mapping of core errors, first match wins.
 var errorTable = []struct {
 	err error
 	failure
 }{
-	{core.ErrCodeRateLimited, failure{http.StatusOK, 5000}},
-	{core.ErrTooManyAttempts, failure{http.StatusTooManyRequests, 429}},
-	{core.ErrCodeWrong, failure{http.StatusOK, 1000}},
-	{core.ErrCaptchaWrong, failure{http.StatusOK, 1000}},
-	{core.ErrCaptchaRequired, failure{http.StatusBadRequest, 400}},
-	{core.ErrCaptchaNotFound, failure{http.StatusNotFound, 404}},
-	{core.ErrUploadTokenInvalid, failure{http.StatusForbidden, 403}},
-	{core.ErrMediaTooLarge, failure{http.StatusRequestEntityTooLarge, 413}},
-	{core.ErrCodeExpired, failure{http.StatusOK, 2000}},
-	{core.ErrWrongCredentials, failure{http.StatusOK, 1000}},
-	{core.ErrSTAccountTaken, failure{http.StatusOK, 1000}},
-	{core.ErrVerificationRequired, failure{http.StatusNotFound, 404}},
-	{core.ErrRegistrationClosed, failure{http.StatusForbidden, 403}},
-	{core.ErrUserForbidden, failure{http.StatusForbidden, 403}},
-	{core.ErrSessionInvalid, failure{http.StatusForbidden, 403}},
-	{core.ErrAppDisabled, failure{http.StatusForbidden, 403}},
-	{core.ErrAppNotFound, failure{http.StatusNotFound, 404}},
-	{core.ErrUserNotFound, failure{http.StatusNotFound, 404}},
-	{core.ErrUserExists, failure{http.StatusBadRequest, 400}},
-	{core.ErrRegionNotAllowed, failure{http.StatusBadRequest, 400}},
-	{core.ErrUsernameRejected, failure{http.StatusBadRequest, 400}},
-	{core.ErrPasswordRejected, failure{http.StatusBadRequest, 400}},
-	{core.ErrInvalid, failure{http.StatusBadRequest, 400}},
-	{core.ErrInvalidText, failure{http.StatusBadRequest, 400}},
-	{core.ErrInvalidValue, failure{http.StatusBadRequest, 400}},
-	{httpio.ErrMalformed, failure{http.StatusBadRequest, 400}},
-	{httpio.ErrEmpty, failure{http.StatusBadRequest, 400}},
-	{httpio.ErrTooLarge, failure{http.StatusRequestEntityTooLarge, 413}},
+	{core.ErrCodeRateLimited, failure{status: http.StatusOK, code: 5000}},
+	{core.ErrSMSNotConfigured, failure{status: http.StatusOK, code: CodeSMSUnavailable,
+		message: "SMS delivery is not configured for this app", log: true}},
+	{core.ErrSMSUndeliverable, failure{status: http.StatusOK, code: CodeSMSUnavailable,
+		message: "SMS delivery failed; no code was sent, try again later", log: true}},
+	{core.ErrTooManyAttempts, failure{status: http.StatusTooManyRequests, code: 429}},
+	{core.ErrCodeWrong, failure{status: http.StatusOK, code: 1000}},
+	{core.ErrCaptchaWrong, failure{status: http.StatusOK, code: 1000}},
+	{core.ErrCaptchaRequired, failure{status: http.StatusBadRequest, code: 400}},
+	{core.ErrCaptchaNotFound, failure{status: http.StatusNotFound, code: 404}},
+	{core.ErrUploadTokenInvalid, failure{status: http.StatusForbidden, code: 403}},
+	{core.ErrMediaTooLarge, failure{status: http.StatusRequestEntityTooLarge, code: 413}},
+	{core.ErrCodeExpired, failure{status: http.StatusOK, code: 2000}},
+	{core.ErrWrongCredentials, failure{status: http.StatusOK, code: 1000}},
+	{core.ErrSTAccountTaken, failure{status: http.StatusOK, code: 1000}},
+	{core.ErrVerificationRequired, failure{status: http.StatusNotFound, code: 404}},
+	{core.ErrRegistrationClosed, failure{status: http.StatusForbidden, code: 403}},
+	{core.ErrUserForbidden, failure{status: http.StatusForbidden, code: 403}},
+	{core.ErrSessionInvalid, failure{status: http.StatusForbidden, code: 403}},
+	{core.ErrAppDisabled, failure{status: http.StatusForbidden, code: 403}},
+	{core.ErrAppNotFound, failure{status: http.StatusNotFound, code: 404}},
+	{core.ErrUserNotFound, failure{status: http.StatusNotFound, code: 404}},
+	{core.ErrUserExists, failure{status: http.StatusBadRequest, code: 400}},
+	{core.ErrRegionNotAllowed, failure{status: http.StatusBadRequest, code: 400}},
+	{core.ErrUsernameRejected, failure{status: http.StatusBadRequest, code: 400}},
+	{core.ErrPasswordRejected, failure{status: http.StatusBadRequest, code: 400}},
+	{core.ErrInvalid, failure{status: http.StatusBadRequest, code: 400}},
+	{core.ErrInvalidText, failure{status: http.StatusBadRequest, code: 400}},
+	{core.ErrInvalidValue, failure{status: http.StatusBadRequest, code: 400}},
+	{httpio.ErrMalformed, failure{status: http.StatusBadRequest, code: 400}},
+	{httpio.ErrEmpty, failure{status: http.StatusBadRequest, code: 400}},
+	{httpio.ErrTooLarge, failure{status: http.StatusRequestEntityTooLarge, code: 413}},
 }
 
 // Owns tells whether path is under a tenant's SealTalk API,
@@ -74,13 +92,23 @@ func WriteStatusError(w http.ResponseWriter, status int, message string) {
 }
 
 func writeError(w http.ResponseWriter, err error) {
-	f := failure{http.StatusInternalServerError, 500}
-	msg := "internal server error"
+	f := failure{status: http.StatusInternalServerError, code: 500, message: "internal server error", log: true}
 	for _, e := range errorTable {
 		if errors.Is(err, e.err) {
-			f, msg = e.failure, err.Error()
+			f = e.failure
 			break
 		}
+	}
+	msg := f.message
+	if msg == "" {
+		msg = err.Error()
+	}
+	if f.log {
+		level := slog.LevelWarn
+		if f.status >= http.StatusInternalServerError {
+			level = slog.LevelError
+		}
+		slog.Log(context.Background(), level, "Serving SealTalk request failed", "code", f.code, "err", err)
 	}
 	httpio.WriteJSON(w, f.status, map[string]any{"code": f.code, "message": msg})
 }
