@@ -14,8 +14,10 @@ WITH_PG   := hack/with-postgres.sh
 # proxy on first use and cached; the script prints their directory.
 ENVTEST_ASSETS := GO=$(GO) hack/envtest-assets.sh
 BENCHTIME ?= 1s
+# How long make fuzz runs each Fuzz target.
+FUZZTIME  ?= 30s
 
-.PHONY: all build test test-short envtest-assets bench lint fmt vet run-chatserver tidy clean help manifests generate
+.PHONY: all build test test-short envtest-assets bench fuzz lint fmt vet run-chatserver tidy clean help manifests generate
 
 all: build
 
@@ -68,6 +70,11 @@ bench: deps ## Run the benchmarks on both stores and the operator's under envtes
 	assets=$$($(ENVTEST_ASSETS)) && \
 	KUBEBUILDER_ASSETS="$$assets" CHAT_TEST_REQUIRE_ENVTEST=1 \
 	$(GO) test -run '^$$' -bench . -benchtime=1x -timeout 20m ./test/operatorbench/
+
+# hack/fuzz.sh finds the targets with go test -list, so new ones need no
+# edit here, and runs them one at a time.
+fuzz: ## Run every Fuzz target in the module for FUZZTIME each (default 30s)
+	GO=$(GO) FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 lint: fmt vet ## gofmt, go vet and staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
