@@ -117,6 +117,9 @@ func (s *Service) SolveCaptcha(ctx context.Context, app model.App, id, answer st
 	idHash := tokenHash(id)
 	solved := false
 	err := s.store.Write(ctx, func(q *store.Q) error {
+		// A retried run (store.Write) must not inherit a lost run's
+		// verdict: the captcha may be gone by then.
+		solved = false
 		want, tries, err := q.CaptchaTry(ctx, app.ID, idHash, CaptchaMaxTries, s.clock())
 		if errors.Is(err, store.ErrNotFound) {
 			return nil

@@ -222,6 +222,7 @@ func (s *Service) VerifyCode(ctx context.Context, app model.App, region, phone, 
 	// commits, since the try it spent must stay spent.
 	var refusal error
 	err = s.store.Write(ctx, func(q *store.Q) error {
+		refusal = nil // a retried run (store.Write) judges afresh
 		c, err := q.TakeCodeAttempt(ctx, key, purpose, now, MaxCodeTries)
 		if errors.Is(err, store.ErrNotFound) {
 			expired, err := q.CodeExpiredAt(ctx, key, purpose, now)

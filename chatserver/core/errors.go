@@ -110,6 +110,19 @@ var (
 	ErrTooManyAttempts = errors.New("too many attempts, try again later")
 )
 
+// vanishedAs names what a write referred to when it kept losing a race
+// to a delete: the store answers a foreign-key violation that outlives
+// its retry as store.ErrNotFound (see store.Write), which no face maps,
+// so the write's own not-found error is wrapped around it and the caller
+// gets a 404, not a 500. Only for writes whose closures never return
+// store.ErrNotFound themselves.
+func vanishedAs(err, notFound error) error {
+	if errors.Is(err, store.ErrNotFound) && !errors.Is(err, notFound) {
+		return fmt.Errorf("%w: %w", notFound, err)
+	}
+	return err
+}
+
 // invalidf wraps ErrInvalid with a message for the caller.
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))

@@ -23,21 +23,22 @@ func (s *Service) AddFriends(ctx context.Context, app model.App, username string
 	err := s.editTargets(ctx, app, username, targets, app.Limits.FriendsPerCall, func(q *store.Q, o model.User, friends []model.User) error {
 		owner = o
 		friends = uniqueUsers(friends)
+		// Locked before the read: an opposite add of the same pair that
+		// committed meanwhile is seen, and answered as already friends.
+		if err := q.LockFriendships(ctx, owner, friends); err != nil {
+			return err
+		}
 		existing, err := q.FriendsExisting(ctx, app.ID, owner.ID, ids(friends))
 		if err != nil {
 			return err
 		}
-		now := s.clock()
 		for _, f := range friends {
 			if existing[f.ID] {
 				return fmt.Errorf("%w: %s and %s", ErrAlreadyFriends, username, f.Username)
 			}
-			if err := q.FriendAdd(ctx, app.ID, owner.ID, f.ID, now); err != nil {
-				return err
-			}
-			if err := q.FriendAdd(ctx, f.AppID, f.ID, owner.ID, now); err != nil {
-				return err
-			}
+		}
+		if err := q.FriendshipsAdd(ctx, owner, friends, s.clock()); err != nil {
+			return err
 		}
 		added = friends
 		return nil
@@ -56,19 +57,19 @@ func (s *Service) RemoveFriends(ctx context.Context, app model.App, username str
 	var owner model.User
 	var removed []model.User
 	err := s.editTargets(ctx, app, username, targets, app.Limits.FriendsPerCall, func(q *store.Q, o model.User, friends []model.User) error {
-		owner = o
+		owner, removed = o, nil // a retried run starts over
 		friends = uniqueUsers(friends)
+		if err := q.LockFriendships(ctx, owner, friends); err != nil {
+			return err
+		}
 		existing, err := q.FriendsExisting(ctx, app.ID, owner.ID, ids(friends))
 		if err != nil {
 			return err
 		}
+		if err := q.FriendshipsRemove(ctx, owner, friends); err != nil {
+			return err
+		}
 		for _, f := range friends {
-			if err := q.FriendRemove(ctx, app.ID, owner.ID, f.ID); err != nil {
-				return err
-			}
-			if err := q.FriendRemove(ctx, f.AppID, f.ID, owner.ID); err != nil {
-				return err
-			}
 			if existing[f.ID] {
 				removed = append(removed, f)
 			}

@@ -50,6 +50,7 @@ func (s *Service) CreateGroup(ctx context.Context, app model.App, in NewGroup) (
 	var g model.Group
 	var names []string
 	err := s.store.Write(ctx, func(q *store.Q) error {
+		names = nil // a retried run starts over
 		owner, err := s.userIn(ctx, q, app, in.Owner)
 		if err != nil {
 			return err
@@ -78,7 +79,7 @@ func (s *Service) CreateGroup(ctx context.Context, app model.App, in NewGroup) (
 		return nil
 	})
 	if err != nil {
-		return model.Group{}, nil, err
+		return model.Group{}, nil, vanishedAs(err, ErrUserNotFound)
 	}
 	return g, names[1:], nil
 }
@@ -148,6 +149,14 @@ func (s *Service) DeleteGroup(ctx context.Context, app model.App, gid int64) err
 	var g model.Group
 	var members []model.GroupMember
 	err := s.store.Write(ctx, func(q *store.Q) error {
+		// EditGroupMembers' lock order: the clock, then the group's row,
+		// then the reads, so no member added meanwhile escapes the delete.
+		if err := q.LockSyncClocks(ctx, app.ID); err != nil {
+			return err
+		}
+		if err := q.LockGroup(ctx, app.ID, gid); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		var err error
 		if g, err = s.groupIn(ctx, q, app, gid); err != nil {
 			return err
@@ -178,6 +187,12 @@ func (s *Service) EditGroupMembers(ctx context.Context, app model.App, gid int64
 	var added, removed []model.User
 	var after []model.GroupMember
 	err := s.store.Write(ctx, func(q *store.Q) error {
+		// Lock order (store.LockSyncClocks): the app's clock, which the
+		// member rows are stamped from, before the group's row. A group
+		// delete takes them in the same order.
+		if err := q.LockSyncClocks(ctx, app.ID); err != nil {
+			return err
+		}
 		if err := q.LockGroup(ctx, app.ID, gid); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -209,7 +224,8 @@ func (s *Service) EditGroupMembers(ctx context.Context, app model.App, gid int64
 		return nil
 	})
 	if err != nil {
-		return err
+		// The group's row is locked, so only a user can have vanished.
+		return vanishedAs(err, ErrUserNotFound)
 	}
 	if len(added) > 0 {
 		s.publishGroupEvent(ctx, app, EventMembersAdded, g, memberUsers(after), usernames(added))

@@ -33,13 +33,15 @@ func (s *Service) targets(ctx context.Context, q *store.Q, app model.App, owner 
 
 // editTargets runs fn in one write transaction with username and the named
 // users resolved, for every call that names users (of this app or, with
-// consent, of others): any failure writes nothing.
+// consent, of others): any failure writes nothing. fn may run more than
+// once (store.Write retries lost races), so it must set what it reports
+// afresh on each run.
 func (s *Service) editTargets(ctx context.Context, app model.App, username string, sets []AppUsers, max int,
 	fn func(q *store.Q, owner model.User, targets []model.User) error) error {
 	if countNames(sets) == 0 {
 		return invalidf("the username array is empty")
 	}
-	return s.store.Write(ctx, func(q *store.Q) error {
+	err := s.store.Write(ctx, func(q *store.Q) error {
 		owner, err := s.userIn(ctx, q, app, username)
 		if err != nil {
 			return err
@@ -50,6 +52,8 @@ func (s *Service) editTargets(ctx context.Context, app model.App, username strin
 		}
 		return fn(q, owner, targets)
 	})
+	// Only users are referred to: a row that vanished was one of them.
+	return vanishedAs(err, ErrUserNotFound)
 }
 
 // readOwned loads username, then what list returns for them.

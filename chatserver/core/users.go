@@ -66,6 +66,11 @@ func (s *Service) RegisterUsers(ctx context.Context, app model.App, batch []NewU
 		return nil, err
 	}
 	err := s.store.Write(ctx, func(q *store.Q) error {
+		// A retried run (store.Write) answers afresh: a name taken in a
+		// lost run may be free now.
+		for _, i := range index {
+			results[i].Err = nil
+		}
 		for j, u := range users {
 			_, err := q.InsertUser(ctx, u)
 			if errors.Is(err, store.ErrConflict) {

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
@@ -20,6 +22,69 @@ func (q *Q) FriendAdd(ctx context.Context, appID, userID, friendID int64, now ti
 // FriendRemove drops one direction of a friendship.
 func (q *Q) FriendRemove(ctx context.Context, appID, userID, friendID int64) error {
 	return friendPairs.remove(ctx, q, appID, userID, []int64{friendID})
+}
+
+// FriendshipsAdd records both directions of owner's friendship with each
+// of friends, each row in its owner's app; pairs that exist are left as
+// they are. Lock order: it takes every app's clock first
+// (LockSyncClocks), then writes the friendships in friend id order, the
+// row owned by the lower user id first, so an opposite add of the same
+// pairs waits behind this one instead of deadlocking with it.
+func (q *Q) FriendshipsAdd(ctx context.Context, owner model.User, friends []model.User, now time.Time) error {
+	if err := q.LockFriendships(ctx, owner, friends); err != nil {
+		return err
+	}
+	for _, f := range byUserID(friends) {
+		for _, side := range friendshipSides(owner, f) {
+			if err := friendPairs.add(ctx, q, side[0].AppID, side[0].ID, []int64{side[1].ID}, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// FriendshipsRemove drops both directions of owner's friendship with
+// each of friends, in FriendshipsAdd's lock order.
+func (q *Q) FriendshipsRemove(ctx context.Context, owner model.User, friends []model.User) error {
+	if err := q.LockFriendships(ctx, owner, friends); err != nil {
+		return err
+	}
+	for _, f := range byUserID(friends) {
+		for _, side := range friendshipSides(owner, f) {
+			if err := friendPairs.remove(ctx, q, side[0].AppID, side[0].ID, []int64{side[1].ID}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// LockFriendships takes the clocks FriendshipsAdd and FriendshipsRemove
+// stamp for owner's friendships with friends, in their order, until the
+// transaction ends. Taken before reading the friendships, it makes the
+// read see the last committed change to them: two opposite adds of one
+// pair then run one after the other, and the second finds the first's.
+func (q *Q) LockFriendships(ctx context.Context, owner model.User, friends []model.User) error {
+	apps := []int64{owner.AppID}
+	for _, f := range friends {
+		apps = append(apps, f.AppID)
+	}
+	return q.LockSyncClocks(ctx, apps...)
+}
+
+// byUserID is users sorted by id.
+func byUserID(users []model.User) []model.User {
+	return slices.SortedFunc(slices.Values(users), func(a, b model.User) int { return cmp.Compare(a.ID, b.ID) })
+}
+
+// friendshipSides is the two rows of a friendship as (owner, friend),
+// the lower owner id first.
+func friendshipSides(a, b model.User) [2][2]model.User {
+	if b.ID < a.ID {
+		a, b = b, a
+	}
+	return [2][2]model.User{{a, b}, {b, a}}
 }
 
 // FriendSetNotes stores the owner's notes on a friend; found is false when

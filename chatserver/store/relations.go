@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
@@ -35,10 +36,15 @@ func (p userPairs) existing(ctx context.Context, q *Q, appID, userID int64, targ
 }
 
 // add pairs userID with each target; pairs that exist are left as they are.
+// Rows are inserted in target order, so two adds for one user that name
+// the same targets in another order wait on each other's keys in one
+// direction only, never in a cycle (the untracked tables take no clock
+// that would serialise them).
 func (p userPairs) add(ctx context.Context, q *Q, appID, userID int64, targets []int64, now time.Time) error {
 	if len(targets) == 0 {
 		return nil
 	}
+	targets = slices.Sorted(slices.Values(targets))
 	if p.tomb != "" {
 		return p.addTracked(ctx, q, appID, userID, targets, now)
 	}

@@ -141,7 +141,20 @@ func (s *Store) Read() *Q {
 
 // Write runs fn in one transaction and commits if fn returns nil. Every
 // write goes through here, so a failed request leaves nothing behind.
+//
+// A transaction that loses a race (a deadlock or serialization failure,
+// or a foreign-key violation because a row it refers to was deleted
+// meanwhile) is rolled back and fn runs again from the start, a bounded
+// number of times (retry.go). fn must therefore be safe to run more than
+// once: whatever it sets outside the transaction it must set afresh on
+// each run. A foreign-key violation that persists is returned as
+// ErrNotFound.
 func (s *Store) Write(ctx context.Context, fn func(q *Q) error) error {
+	return retryWrite(ctx, func() error { return s.writeOnce(ctx, fn) })
+}
+
+// writeOnce is one run of Write: one transaction.
+func (s *Store) writeOnce(ctx context.Context, fn func(q *Q) error) error {
 	if s.writeMu != nil {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
