@@ -99,8 +99,11 @@ ensure_packages() {
 	local prc=/usr/sbin/policy-rc.d
 	local own=0
 	if [ ! -e $prc ]; then printf '#!/bin/sh\nexit 101\n' >$prc && chmod +x $prc && own=1; fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2 ||
-		{ apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2; }
+	# images.sh may hold dpkg's lock at the same time (make test-e2e builds
+	# the PostgreSQL image meanwhile): wait for it instead of failing.
+	local apt=(apt-get -o DPkg::Lock::Timeout=600)
+	DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "${need[@]}" >&2 ||
+		{ "${apt[@]}" update >&2 && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends "${need[@]}" >&2; }
 	[ $own = 1 ] && rm -f $prc
 	return 0
 }

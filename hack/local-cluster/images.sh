@@ -131,7 +131,13 @@ build_postgres() {
 	ref=$REPO/postgres:$PG_MAJOR-$PG_SUITE-$(sha "$here/postgres-entrypoint.sh" <(echo "$PG_RECIPE"))
 	have postgres "$ref" && return
 	[ "$(id -u)" = 0 ] || die "building the PostgreSQL image needs root (debootstrap)"
-	command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends debootstrap >&2
+	# cluster.sh may be installing its own packages at the same time (make
+	# test-e2e runs both at once): wait for dpkg's lock instead of failing.
+	if ! command -v debootstrap >/dev/null; then
+		local apt=(apt-get -o DPkg::Lock::Timeout=600)
+		DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends debootstrap >&2 ||
+			{ "${apt[@]}" update >&2 && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --no-install-recommends debootstrap >&2; }
+	fi
 	log "building PostgreSQL $PG_MAJOR from Debian $PG_SUITE (debootstrap, about 2 min)"
 	local r=$tmp/pgroot
 	nice debootstrap --variant=minbase --include=postgresql-$PG_MAJOR $PG_SUITE "$r" "$DEBIAN_MIRROR" >"$tmp/debootstrap.log" 2>&1 ||
