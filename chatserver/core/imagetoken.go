@@ -48,6 +48,23 @@ func (s *Service) IssueUploadToken(ctx context.Context, app model.App, username 
 	return UploadToken{Token: token, Expires: expires}, nil
 }
 
+// CheckUploadToken answers ErrUploadTokenInvalid unless token is live,
+// without spending it, so an upload can be refused before its file is
+// read: the upload is unauthenticated but for the token.
+func (s *Service) CheckUploadToken(ctx context.Context, app model.App, token string) error {
+	if token == "" || len(token) > uploadTokenMax {
+		return ErrUploadTokenInvalid
+	}
+	live, err := s.store.Read().UploadTokenLive(ctx, app.ID, tokenHash(token), s.clock())
+	if err != nil {
+		return fmt.Errorf("checking an upload token of app %s: %w", app.Key, err)
+	}
+	if !live {
+		return ErrUploadTokenInvalid
+	}
+	return nil
+}
+
 // UploadWithToken spends an upload token on one image and answers the
 // stored media with a download link. A refused upload (not an image, too
 // large) gives the token back, so it can be used again until it expires.

@@ -75,3 +75,12 @@ func (q *Q) SpendUploadToken(ctx context.Context, appID int64, tokenHash []byte,
 	}
 	return userID, time.UnixMilli(exp), err
 }
+
+// UploadTokenLive reports whether an upload token is live (known, not
+// spent, not expired), without spending it.
+func (q *Q) UploadTokenLive(ctx context.Context, appID int64, tokenHash []byte, now time.Time) (bool, error) {
+	var n int
+	err := q.queryRow(ctx, "SELECT COUNT(*) FROM upload_tokens WHERE app_id = ? AND token_hash = ? AND expires_at > ?",
+		appID, tokenHash, now.UnixMilli()).Scan(&n)
+	return n > 0, err
+}

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
@@ -92,5 +93,50 @@ func TestGetImageToken(t *testing.T) {
 		f.upload(t, it.Domain, it.Token, pic).want(t, 200, 200)
 
 		f.call(t, "POST", "get_image_token", "", nil).want(t, 403, 403)
+	})
+}
+
+// upload_image is unauthenticated but for its token, so a wrong token is
+// refused from the form's first part: the server answers while the
+// client is still sending the file, and never buffers it. On a server
+// that read the whole body first, this request would hang until the
+// client gave up.
+func TestUploadImageRefusesAWrongTokenBeforeTheFile(t *testing.T) {
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		f := newFixture(t, b, nil)
+		for _, tc := range []struct{ name, query, field string }{
+			{"token field", "", "nope"},
+			{"token in the query", "?token=nope", ""},
+			{"no token at all", "", ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				pr, pw := io.Pipe()
+				mw := multipart.NewWriter(pw)
+				stop := make(chan struct{})
+				defer close(stop)
+				go func() {
+					if tc.field != "" {
+						_ = mw.WriteField("token", tc.field)
+					}
+					fw, _ := mw.CreateFormFile("file", "big.png")
+					_, _ = fw.Write(bytes.Repeat([]byte{0x89}, 64<<10))
+					<-stop // the rest of an 8 MB file never comes
+					pw.Close()
+				}()
+				req, err := http.NewRequest("POST", f.srv.URL+"/apps/"+f.app.Key+"/user/upload_image"+tc.query, pr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				done := make(chan reply, 1)
+				go func() { done <- f.send(t, req) }()
+				select {
+				case r := <-done:
+					r.want(t, 403, 403)
+				case <-time.After(20 * time.Second):
+					t.Fatal("no answer while the file was still being sent: the server waits for the whole body")
+				}
+			})
+		}
 	})
 }

@@ -2,7 +2,9 @@ package sealtalk
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
@@ -43,27 +45,71 @@ func (f *Face) getImageToken(w http.ResponseWriter, r *http.Request, c caller) {
 }
 
 // uploadImage spends an upload token: a multipart form with the fields
-// "token" and "file", as in a Qiniu form upload. It answers the media id
-// (key), its etag (hash) and a signed download URL.
+// "token" and "file", as in a Qiniu form upload, where the file comes
+// last. It answers the media id (key), its etag (hash) and a signed
+// download URL.
+//
+// The route is unauthenticated but for the token, so the token is checked
+// before any of the file is read (from ?token= or the form's token field,
+// which must come before the file, as Qiniu requires), and the file is
+// read within the app's upload limit as it streams: a stranger's upload
+// costs a header's worth of work.
 func (f *Face) uploadImage(w http.ResponseWriter, r *http.Request, app model.App) {
 	r.Body = http.MaxBytesReader(w, r.Body, core.UploadLimit(app)+multipartOverhead)
-	file, header, err := r.FormFile("file")
+	mr, err := r.MultipartReader()
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, core.ErrMediaTooLarge)
+		refuseUpload(w, fmt.Errorf("%w: the body must be multipart/form-data with token and file", core.ErrInvalid))
+		return
+	}
+	token := r.URL.Query().Get("token")
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			refuseUpload(w, uploadReadError(err, "the form has no file part"))
 			return
 		}
-		writeError(w, core.ErrInvalid)
-		return
+		switch part.FormName() {
+		case "token":
+			v, err := io.ReadAll(io.LimitReader(part, maxTokenField+1))
+			if err != nil || len(v) > maxTokenField {
+				refuseUpload(w, core.ErrUploadTokenInvalid)
+				return
+			}
+			token = string(v)
+		case "file":
+			if token == "" {
+				refuseUpload(w, fmt.Errorf("%w: send the token in ?token= or in a token field before the file",
+					core.ErrUploadTokenInvalid))
+				return
+			}
+			if err := f.svc.CheckUploadToken(r.Context(), app, token); err != nil {
+				refuseUpload(w, err)
+				return
+			}
+			f.storeUpload(w, r, app, token, part)
+			return
+		}
+		// Other fields (key, x:vars) are Qiniu's; they do not matter here.
 	}
-	defer file.Close()
-	data, err := io.ReadAll(file)
+}
+
+// maxTokenField bounds the form's token field.
+const maxTokenField = 1024
+
+// storeUpload reads the file part within the app's limit and spends the
+// token on it.
+func (f *Face) storeUpload(w http.ResponseWriter, r *http.Request, app model.App, token string, part *multipart.Part) {
+	limit := core.UploadLimit(app)
+	data, err := io.ReadAll(io.LimitReader(part, limit+1))
 	if err != nil {
-		writeError(w, core.ErrInvalid)
+		refuseUpload(w, uploadReadError(err, "the file could not be read"))
 		return
 	}
-	m, link, err := f.svc.UploadWithToken(r.Context(), app, r.FormValue("token"), core.MediaUpload{Filename: header.Filename, Data: data})
+	if int64(len(data)) > limit {
+		refuseUpload(w, core.ErrMediaTooLarge)
+		return
+	}
+	m, link, err := f.svc.UploadWithToken(r.Context(), app, token, core.MediaUpload{Filename: part.FileName(), Data: data})
 	if err != nil {
 		writeError(w, err)
 		return
@@ -73,4 +119,23 @@ func (f *Face) uploadImage(w http.ResponseWriter, r *http.Request, app model.App
 		"hash": m.Hash,
 		"url":  httpio.AbsoluteURL(r, mediaDownloadPath+link.Token),
 	})
+}
+
+// refuseUpload answers an upload that is refused before its body was
+// read to the end, and closes the connection after the answer: net/http
+// would otherwise read on (up to 256 KB) for the connection's next
+// request before writing the answer, and a client that keeps sending
+// would wait for ever.
+func refuseUpload(w http.ResponseWriter, err error) {
+	w.Header().Set("Connection", "close")
+	writeError(w, err)
+}
+
+// uploadReadError tells a body over the limit from a broken one.
+func uploadReadError(err error, what string) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return core.ErrMediaTooLarge
+	}
+	return fmt.Errorf("%w: %s", core.ErrInvalid, what)
 }
