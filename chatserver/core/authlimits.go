@@ -71,7 +71,8 @@ func WithClientAddr(ctx context.Context, addr string) context.Context {
 	return context.WithValue(ctx, clientAddrKey{}, addr)
 }
 
-func clientAddr(ctx context.Context) string {
+// ClientAddr is the address WithClientAddr recorded, or "".
+func ClientAddr(ctx context.Context) string {
 	a, _ := ctx.Value(clientAddrKey{}).(string)
 	return a
 }
@@ -95,7 +96,7 @@ func (s *Service) beginAttempt(ctx context.Context, app model.App, scope, accoun
 	if account != "" {
 		a.account = &store.AttemptKey{AppID: app.ID, Scope: scope, Subject: account}
 	}
-	if addr := clientAddr(ctx); addr != "" {
+	if addr := ClientAddr(ctx); addr != "" {
 		a.address = &store.AttemptKey{AppID: app.ID, Scope: scope + "@addr", Subject: addr}
 	}
 	now := s.clock()

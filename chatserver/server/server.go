@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 	"github.com/chat-operator/chat-operator/chatserver/face/jmessage"
 	"github.com/chat-operator/chat-operator/chatserver/face/platform"
 	"github.com/chat-operator/chat-operator/chatserver/face/sealtalk"
@@ -27,6 +28,15 @@ type Config struct {
 	// connections, so open WebSocket sessions are closed (1001 going away)
 	// by this, not by Shutdown. Pass (*http.Server).RegisterOnShutdown.
 	OnShutdown func(func())
+	// BodyReadTimeout bounds how long a request body may take to arrive
+	// (withBodyDeadline); zero means DefaultBodyReadTimeout, negative no
+	// bound.
+	BodyReadTimeout time.Duration
+	// PublicPerAddress caps the unauthenticated requests (sign-up, login,
+	// codes, uploads by token) one client address may have in flight;
+	// more are answered 429. Zero means httpio.DefaultPublicPerAddress,
+	// negative no cap.
+	PublicPerAddress int
 	// TrustedProxies are the proxies (ingress controllers, load balancers)
 	// whose X-Forwarded-For names the client; see withClientAddr.
 	TrustedProxies []netip.Prefix
@@ -42,7 +52,7 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	if cfg.OnShutdown != nil {
 		cfg.OnShutdown(gateway.Close)
 	}
-	sealtalk.New(svc).Register(mux)
+	sealtalk.New(svc, httpio.NewGate(cfg.publicPerAddress())).Register(mux)
 	platform.New(svc, cfg.PlatformToken, platform.Info{
 		Version: cfg.Version, Database: string(svc.Store().Kind()),
 	}).Register(mux)
@@ -57,7 +67,22 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	metrics := newHTTPMetrics(reg)
 	// withClientAddr comes first: it copies the request, and instrument must
 	// see the copy the mux records the route pattern on.
-	return recoverPanics(withClientAddr(cfg.TrustedProxies, metrics.instrument(refuseBadText(unmatchedInFaceFormat(mux)))))
+	return recoverPanics(withClientAddr(cfg.TrustedProxies, metrics.instrument(
+		withBodyDeadline(cfg.bodyReadTimeout(), refuseBadText(unmatchedInFaceFormat(mux))))))
+}
+
+func (c Config) bodyReadTimeout() time.Duration {
+	if c.BodyReadTimeout == 0 {
+		return DefaultBodyReadTimeout
+	}
+	return c.BodyReadTimeout
+}
+
+func (c Config) publicPerAddress() int {
+	if c.PublicPerAddress == 0 {
+		return httpio.DefaultPublicPerAddress
+	}
+	return c.PublicPerAddress
 }
 
 // readyz answers 200 once the database answers; migrations ran before the

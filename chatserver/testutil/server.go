@@ -33,6 +33,14 @@ type Server struct {
 // when the test ends.
 func StartServer(t testing.TB, b Backend, opts ...core.Option) *Server {
 	t.Helper()
+	return StartServerConfig(t, b, server.Config{}, opts...)
+}
+
+// StartServerConfig is StartServer with the HTTP surface configured by cfg
+// (its limits); the platform token, version and shutdown hook are set
+// here.
+func StartServerConfig(t testing.TB, b Backend, cfg server.Config, opts ...core.Option) *Server {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	st, err := store.Open(ctx, b.NewURL(t))
@@ -46,8 +54,9 @@ func StartServer(t testing.TB, b Backend, opts ...core.Option) *Server {
 	svc := core.New(st, append([]core.Option{core.WithSMSSender(sender)}, opts...)...)
 	token := rand.Text()
 	var onShutdown []func()
-	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test",
-		OnShutdown: func(f func()) { onShutdown = append(onShutdown, f) }}, prometheus.NewRegistry()))
+	cfg.PlatformToken, cfg.Version = token, "test"
+	cfg.OnShutdown = func(f func()) { onShutdown = append(onShutdown, f) }
+	ts := httptest.NewServer(server.New(svc, cfg, prometheus.NewRegistry()))
 	t.Cleanup(func() {
 		ts.Close()
 		// As the real process does on SIGTERM, before the store goes.

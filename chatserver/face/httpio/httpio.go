@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 
 	"github.com/chat-operator/chat-operator/chatserver/text"
 )
@@ -28,6 +29,10 @@ var (
 	// valid UTF-8 (see package text). It is malformed input, so every
 	// face's table already answers it with its 400.
 	ErrBadText = fmt.Errorf("%w: NUL bytes and invalid UTF-8 are not accepted", ErrMalformed)
+	// ErrSlowBody: the body did not arrive within the server's body read
+	// timeout. Every face's table answers it with its 400, as a body
+	// cut short.
+	ErrSlowBody = fmt.Errorf("%w: the body did not arrive in time", ErrMalformed)
 )
 
 // ReadBody reads the whole body, up to MaxJSONBody bytes.
@@ -35,7 +40,11 @@ func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, fmt.Errorf("%w: limit is %d bytes", ErrTooLarge, MaxJSONBody)
+		// The smaller of this limit and one set before (PublicBodyLimit).
+		return nil, fmt.Errorf("%w: limit is %d bytes", ErrTooLarge, tooLarge.Limit)
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, ErrSlowBody
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)

@@ -42,6 +42,7 @@ var errorTable = []struct {
 	{core.ErrSMSUndeliverable, failure{status: http.StatusOK, code: CodeSMSUnavailable,
 		message: "SMS delivery failed; no code was sent, try again later", log: true}},
 	{core.ErrTooManyAttempts, failure{status: http.StatusTooManyRequests, code: 429}},
+	{httpio.ErrBusy, failure{status: http.StatusTooManyRequests, code: 429}},
 	{core.ErrCodeWrong, failure{status: http.StatusOK, code: 1000}},
 	{core.ErrCaptchaWrong, failure{status: http.StatusOK, code: 1000}},
 	{core.ErrCaptchaRequired, failure{status: http.StatusBadRequest, code: 400}},

@@ -23,10 +23,14 @@ const CookieName = "rong_im_auth"
 const device = "sealtalk"
 
 // Face is the SealTalk user API.
-type Face struct{ svc *core.Service }
+type Face struct {
+	svc  *core.Service
+	gate *httpio.Gate
+}
 
-// New returns the face over svc.
-func New(svc *core.Service) *Face { return &Face{svc: svc} }
+// New returns the face over svc. gate caps the unauthenticated requests in
+// flight per client address (nil: no cap).
+func New(svc *core.Service, gate *httpio.Gate) *Face { return &Face{svc: svc, gate: gate} }
 
 // Register adds the face's routes to mux.
 func (f *Face) Register(mux *http.ServeMux) {
@@ -59,7 +63,8 @@ func (f *Face) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+p+captchaPath+"{file}", f.public(f.smsImgCodeImage))
 	mux.HandleFunc("POST "+p+"get_image_token", f.authed(f.getImageToken))
 	mux.HandleFunc("GET "+p+"get_image_token", f.authed(f.getImageToken))
-	mux.HandleFunc("POST "+p+uploadPath, f.public(f.uploadImage))
+	// upload_image bounds its body by the app's upload limit itself.
+	mux.HandleFunc("POST "+p+uploadPath, f.publicWithin(0, f.uploadImage))
 	mux.HandleFunc("POST "+p+"groups", f.authed(f.groups))
 	mux.HandleFunc("GET "+p+"groups", f.authed(f.groups))
 	mux.HandleFunc("GET "+p+"favgroups", f.authed(f.favGroups))
@@ -80,8 +85,26 @@ type caller struct {
 	username string
 }
 
+// public serves a route no credential guards (sign-up, login, codes): its
+// body is bounded by httpio.PublicBodyLimit, and the client's address may
+// have only so many such requests in flight.
 func (f *Face) public(h func(w http.ResponseWriter, r *http.Request, app model.App)) http.HandlerFunc {
+	return f.publicWithin(httpio.PublicBodyLimit, h)
+}
+
+// publicWithin is public with another body limit; 0 leaves the body to
+// the handler, which bounds it itself.
+func (f *Face) publicWithin(limit int64, h func(w http.ResponseWriter, r *http.Request, app model.App)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		leave, err := f.gate.Enter(core.ClientAddr(r.Context()))
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		defer leave()
+		if limit > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		app, err := f.svc.EndUserApp(r.Context(), r.PathValue("appKey"))
 		if err != nil {
 			writeError(w, err)
