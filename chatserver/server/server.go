@@ -42,20 +42,31 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 }
 
+// Handler is the complete HTTP surface.
+type Handler struct {
+	http.Handler
+	routes *httpio.Routes
+}
+
+// Routes are the patterns of every route the faces registered, in
+// registration order: what a test covering every route walks.
+func (h *Handler) Routes() []string { return h.routes.Patterns() }
+
 // New returns the complete handler. reg receives the HTTP metrics; pass a
 // fresh registry per server so tests can run several side by side.
-func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
+func New(svc *core.Service, cfg Config, reg *prometheus.Registry) *Handler {
 	mux := http.NewServeMux()
-	jmessage.New(svc).Register(mux)
+	routes := httpio.NewRoutes(mux)
+	jmessage.New(svc).Register(routes)
 	gateway := ws.New(svc)
-	gateway.Register(mux)
+	gateway.Register(routes)
 	if cfg.OnShutdown != nil {
 		cfg.OnShutdown(gateway.Close)
 	}
-	sealtalk.New(svc, httpio.NewGate(cfg.publicPerAddress())).Register(mux)
+	sealtalk.New(svc, httpio.NewGate(cfg.publicPerAddress())).Register(routes)
 	platform.New(svc, cfg.PlatformToken, platform.Info{
 		Version: cfg.Version, Database: string(svc.Store().Kind()),
-	}).Register(mux)
+	}).Register(routes)
 
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
@@ -67,8 +78,11 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) http.Handler {
 	metrics := newHTTPMetrics(reg)
 	// withClientAddr comes first: it copies the request, and instrument must
 	// see the copy the mux records the route pattern on.
-	return recoverPanics(withClientAddr(cfg.TrustedProxies, metrics.instrument(
-		withBodyDeadline(cfg.bodyReadTimeout(), refuseBadText(unmatchedInFaceFormat(mux))))))
+	return &Handler{
+		Handler: recoverPanics(withClientAddr(cfg.TrustedProxies, metrics.instrument(
+			withBodyDeadline(cfg.bodyReadTimeout(), refuseBadText(unmatchedInFaceFormat(mux)))))),
+		routes: routes,
+	}
 }
 
 func (c Config) bodyReadTimeout() time.Duration {

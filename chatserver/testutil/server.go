@@ -27,6 +27,11 @@ type Server struct {
 	Token string
 	Svc   *core.Service
 	Store *store.Store
+	// Routes are the patterns of every route the server serves.
+	Routes []string
+	// DatabaseURL is the store's database, for tests that read it
+	// directly (Digest).
+	DatabaseURL string
 }
 
 // StartServer runs a chatserver on a fresh database of backend b. It stops
@@ -43,7 +48,8 @@ func StartServerConfig(t testing.TB, b Backend, cfg server.Config, opts ...core.
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, b.NewURL(t))
+	dbURL := b.NewURL(t)
+	st, err := store.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("opening %s store: %v", b.Name, err)
 	}
@@ -56,7 +62,8 @@ func StartServerConfig(t testing.TB, b Backend, cfg server.Config, opts ...core.
 	var onShutdown []func()
 	cfg.PlatformToken, cfg.Version = token, "test"
 	cfg.OnShutdown = func(f func()) { onShutdown = append(onShutdown, f) }
-	ts := httptest.NewServer(server.New(svc, cfg, prometheus.NewRegistry()))
+	h := server.New(svc, cfg, prometheus.NewRegistry())
+	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ts.Close()
 		// As the real process does on SIGTERM, before the store goes.
@@ -65,7 +72,7 @@ func StartServerConfig(t testing.TB, b Backend, cfg server.Config, opts ...core.
 		}
 		st.Close()
 	})
-	return &Server{URL: ts.URL, Token: token, Svc: svc, Store: st}
+	return &Server{URL: ts.URL, Token: token, Svc: svc, Store: st, Routes: h.Routes(), DatabaseURL: dbURL}
 }
 
 // NewKey returns a random 24-character appKey or masterSecret.

@@ -56,7 +56,7 @@ func StartChatServer(ctx context.Context, dir, token string, opts ...Option) (*C
 		return nil, fmt.Errorf("opening the chatserver's store: %w", err)
 	}
 	svc := core.New(st)
-	h := server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry())
+	var h http.Handler = server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry())
 	if after := o.afterRequest; after != nil {
 		inner := h
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

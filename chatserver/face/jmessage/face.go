@@ -17,7 +17,7 @@ type Face struct {
 func New(svc *core.Service) *Face { return &Face{svc: svc} }
 
 // Register adds every admin route to mux.
-func (f *Face) Register(mux *http.ServeMux) {
+func (f *Face) Register(mux httpio.Mux) {
 	handle := func(pattern string, h appHandler) { mux.Handle(pattern, f.authed(h)) }
 	both := slashBoth(handle)
 

@@ -28,7 +28,7 @@ const (
 
 // registerMedia adds the resource endpoints, and the public download route
 // their links point at.
-func (f *Face) registerMedia(mux *http.ServeMux, handle func(string, appHandler)) {
+func (f *Face) registerMedia(mux httpio.Mux, handle func(string, appHandler)) {
 	handle("POST /v1/resource", f.uploadMedia)
 	handle("GET /v1/resource", f.mediaURL)
 	mux.HandleFunc("GET "+downloadPath+"{token}", f.downloadMedia)

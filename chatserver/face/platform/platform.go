@@ -38,7 +38,7 @@ func New(svc *core.Service, token string, info Info) *Face {
 }
 
 // Register adds the platform routes to mux.
-func (f *Face) Register(mux *http.ServeMux) {
+func (f *Face) Register(mux httpio.Mux) {
 	mux.Handle("PUT /platform/v1/apps/{appKey}", f.authed(f.putApp))
 	mux.Handle("GET /platform/v1/apps/{appKey}", f.authed(f.getApp))
 	mux.Handle("DELETE /platform/v1/apps/{appKey}", f.authed(f.deleteApp))

@@ -33,7 +33,7 @@ type Face struct {
 func New(svc *core.Service, gate *httpio.Gate) *Face { return &Face{svc: svc, gate: gate} }
 
 // Register adds the face's routes to mux.
-func (f *Face) Register(mux *http.ServeMux) {
+func (f *Face) Register(mux httpio.Mux) {
 	const p = "/apps/{appKey}/user/"
 	mux.HandleFunc("POST "+p+"send_code", f.public(f.sendCode))
 	mux.HandleFunc("POST "+p+"send_code_yp", f.public(f.sendCode))

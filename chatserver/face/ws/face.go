@@ -22,6 +22,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 	"github.com/chat-operator/chat-operator/chatserver/model"
 	"github.com/chat-operator/chat-operator/chatserver/realtime"
 )
@@ -115,7 +116,7 @@ func (f *Face) Close() {
 }
 
 // Register mounts the gateway on mux.
-func (f *Face) Register(mux *http.ServeMux) {
+func (f *Face) Register(mux httpio.Mux) {
 	mux.HandleFunc("GET /apps/{appKey}/ws", f.serve)
 }
 
