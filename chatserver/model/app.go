@@ -17,8 +17,17 @@ type App struct {
 	// WordsVersion grows on every sensitive-word change; a cached filter is
 	// valid while its version matches, on any replica.
 	WordsVersion int64
-	Created      time.Time
-	Updated      time.Time
+	// IDKey is the tenant's secret for its SealTalk ids (core.ExternalID):
+	// 32 random bytes the store draws when it creates the app, never
+	// changed and never shown.
+	IDKey []byte
+	// LegacyUserIDs and LegacyGroupIDs are the highest user and group ids
+	// the tenant had when keyed ids came in (migration 0015); ids up to
+	// them keep the public 8-character spelling they were handed out with.
+	// 0 for a tenant created since.
+	LegacyUserIDs, LegacyGroupIDs int64
+	Created                       time.Time
+	Updated                       time.Time
 }
 
 // Limits caps what one tenant may do. A zero field means "use the default";

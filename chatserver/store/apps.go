@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,17 @@ import (
 )
 
 const appColumns = `id, app_key, secret_hash, limits, features, disabled, sensitive_filter,
-	sdk_register, words_version, created_at, updated_at`
+	sdk_register, words_version, id_key, legacy_user_ids, legacy_group_ids, created_at, updated_at`
+
+// idKeyBytes is the size of an app's IDKey.
+const idKeyBytes = 32
+
+// newIDKey draws an app's IDKey.
+func newIDKey() []byte {
+	k := make([]byte, idKeyBytes)
+	_, _ = rand.Read(k) // it never fails: it crashes the program instead
+	return k
+}
 
 func scanApp(row interface{ Scan(...any) error }) (model.App, error) {
 	var (
@@ -22,7 +33,7 @@ func scanApp(row interface{ Scan(...any) error }) (model.App, error) {
 		created, updated int64
 	)
 	err := row.Scan(&a.ID, &a.Key, &a.SecretHash, &limits, &features, &a.Disabled, &a.SensitiveFilter,
-		&a.SDKRegister, &a.WordsVersion, &created, &updated)
+		&a.SDKRegister, &a.WordsVersion, &a.IDKey, &a.LegacyUserIDs, &a.LegacyGroupIDs, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
@@ -41,12 +52,31 @@ func scanApp(row interface{ Scan(...any) error }) (model.App, error) {
 
 // AppByKey finds an app by its key, case-insensitively as JMessage does.
 func (q *Q) AppByKey(ctx context.Context, key string) (model.App, error) {
-	return scanApp(q.queryRow(ctx, "SELECT "+appColumns+" FROM apps WHERE app_key_lower = ?", strings.ToLower(key)))
+	a, err := scanApp(q.queryRow(ctx, "SELECT "+appColumns+" FROM apps WHERE app_key_lower = ?", strings.ToLower(key)))
+	return q.withIDKey(ctx, a, err)
 }
 
 // AppByID finds an app by its internal id.
 func (q *Q) AppByID(ctx context.Context, id int64) (model.App, error) {
-	return scanApp(q.queryRow(ctx, "SELECT "+appColumns+" FROM apps WHERE id = ?", id))
+	a, err := scanApp(q.queryRow(ctx, "SELECT "+appColumns+" FROM apps WHERE id = ?", id))
+	return q.withIDKey(ctx, a, err)
+}
+
+// withIDKey gives an app read without an IDKey its key. Only an app that a
+// replica of an older version created during a rolling upgrade, after
+// migration 0015 ran, lacks one; the first replica to read it draws the
+// key, and a concurrent one reads the winner's.
+func (q *Q) withIDKey(ctx context.Context, a model.App, err error) (model.App, error) {
+	if err != nil || len(a.IDKey) > 0 {
+		return a, err
+	}
+	if _, err := q.exec(ctx, "UPDATE apps SET id_key = ? WHERE id = ? AND length(id_key) = 0", newIDKey(), a.ID); err != nil {
+		return a, fmt.Errorf("setting the id key of app %s: %w", a.Key, err)
+	}
+	if err := q.queryRow(ctx, "SELECT id_key FROM apps WHERE id = ?", a.ID).Scan(&a.IDKey); err != nil {
+		return a, fmt.Errorf("reading the id key of app %s: %w", a.Key, err)
+	}
+	return a, nil
 }
 
 // ListApps returns every app, oldest first.
@@ -64,11 +94,22 @@ func (q *Q) ListApps(ctx context.Context) ([]model.App, error) {
 		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range out {
+		if out[i], err = q.withIDKey(ctx, out[i], nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // PutApp creates the app or replaces its declared state (secret, limits,
 // features, disabled). Tenant config set through the admin API is kept.
+// A new app gets a fresh IDKey (a.IDKey is ignored); an update never
+// changes it, since it would change every id the tenant handed out.
 func (q *Q) PutApp(ctx context.Context, a model.App) (created bool, err error) {
 	limits, err := json.Marshal(a.Limits)
 	if err != nil {
@@ -87,8 +128,9 @@ func (q *Q) PutApp(ctx context.Context, a model.App) (created bool, err error) {
 	if n, _ := res.RowsAffected(); n > 0 {
 		return false, nil
 	}
-	_, err = q.exec(ctx, `INSERT INTO apps (app_key, app_key_lower, secret_hash, limits, features, disabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.Key, strings.ToLower(a.Key), a.SecretHash, string(limits), string(features), a.Disabled, now, now)
+	_, err = q.exec(ctx, `INSERT INTO apps (app_key, app_key_lower, secret_hash, limits, features, disabled, id_key, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, a.Key, strings.ToLower(a.Key), a.SecretHash, string(limits), string(features), a.Disabled,
+		newIDKey(), now, now)
 	if isUniqueViolation(err) {
 		return false, ErrConflict
 	}

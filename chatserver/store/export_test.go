@@ -31,8 +31,22 @@ func WriteMessageBatch(s *Store, items []BatchItem) {
 }
 
 // ExecRaw runs a statement on the write pool as it is, past the text
-// guard, to plant rows that older versions could store.
+// guard, to plant rows that older versions could store. Its '?'
+// placeholders are rewritten for the engine.
 func ExecRaw(ctx context.Context, s *Store, query string, args ...any) error {
-	_, err := s.write.ExecContext(ctx, query, args...)
+	_, err := s.write.ExecContext(ctx, (&Q{kind: s.kind}).rebind(query), args...)
 	return err
+}
+
+// OpenAtVersion opens the database with the migrations up to version
+// only: the schema an older version of the server left.
+func OpenAtVersion(ctx context.Context, databaseURL string, version int) (*Store, error) {
+	return open(ctx, databaseURL, version)
+}
+
+// QueryInt runs a query that answers one integer.
+func QueryInt(ctx context.Context, s *Store, query string) (int64, error) {
+	var n int64
+	err := s.write.QueryRowContext(ctx, query).Scan(&n)
+	return n, err
 }

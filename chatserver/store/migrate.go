@@ -31,6 +31,7 @@ type migration struct {
 // express on both engines.
 var goSteps = map[int]func(ctx context.Context, s *Store, q *Q) error{
 	14: repairText,
+	15: assignIDKeys,
 }
 
 // dialectSQL rewrites the schema's two dialect tokens.
@@ -78,7 +79,8 @@ func LatestSchemaVersion() int {
 	return ms[len(ms)-1].version
 }
 
-func (s *Store) migrate(ctx context.Context) error {
+// migrate applies the migrations up to version that have not run.
+func (s *Store) migrate(ctx context.Context, version int) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return err
@@ -99,6 +101,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("creating schema_migrations: %w", err)
 	}
 	for _, m := range ms {
+		if m.version > version {
+			break
+		}
 		if err := s.apply(ctx, conn, m); err != nil {
 			return fmt.Errorf("applying %s: %w", m.name, err)
 		}

@@ -53,9 +53,10 @@ func (q *Q) UserByID(ctx context.Context, appID, userID int64) (model.User, erro
 	return s.user(), nil
 }
 
-// PhoneRecord is what phone_users holds about a user.
+// PhoneRecord is what phone_users holds about a user; Privacy is the
+// settings as stored (see Privacy).
 type PhoneRecord struct {
-	Region, Phone, STAccount string
+	Region, Phone, STAccount, Privacy string
 }
 
 // PhonesOf returns the phone records of the users among ids that have one.
@@ -64,7 +65,7 @@ func (q *Q) PhonesOf(ctx context.Context, appID int64, ids []int64) (map[int64]P
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.query(ctx, "SELECT user_id, region, phone, COALESCE(st_account, '') FROM phone_users WHERE app_id = ? AND user_id IN ("+
+	rows, err := q.query(ctx, "SELECT user_id, region, phone, COALESCE(st_account, ''), privacy FROM phone_users WHERE app_id = ? AND user_id IN ("+
 		placeholders(len(ids))+")", append([]any{appID}, int64Args(ids)...)...)
 	if err != nil {
 		return nil, err
@@ -73,7 +74,7 @@ func (q *Q) PhonesOf(ctx context.Context, appID int64, ids []int64) (map[int64]P
 	for rows.Next() {
 		var id int64
 		var r PhoneRecord
-		if err := rows.Scan(&id, &r.Region, &r.Phone, &r.STAccount); err != nil {
+		if err := rows.Scan(&id, &r.Region, &r.Phone, &r.STAccount, &r.Privacy); err != nil {
 			return nil, err
 		}
 		out[id] = r

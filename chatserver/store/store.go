@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -42,12 +43,18 @@ type Store struct {
 // Open connects to databaseURL ("sqlite:<path>" or "postgres://...") and runs
 // the embedded migrations.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	return open(ctx, databaseURL, math.MaxInt)
+}
+
+// open is Open with the migrations up to version only (tests build the
+// databases older versions left with it).
+func open(ctx context.Context, databaseURL string, version int) (*Store, error) {
 	s, err := connect(databaseURL)
 	if err != nil {
 		return nil, err
 	}
 	s.messages = &messageBatcher{store: s, reqs: make(chan *appendReq, maxMessageBatch), stop: make(chan struct{})}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, version); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrating %s database: %w", s.kind, err)
 	}
