@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
-	"strings"
 
 	"github.com/chat-operator/chat-operator/chatserver/model"
 	"github.com/chat-operator/chat-operator/chatserver/passhash"
@@ -19,52 +17,6 @@ var ErrWrongCredentials = errors.New("wrong phone or password")
 // PhoneVerificationPurpose is the purpose of codes sent by the phone flows
 // (SealTalk send_code): one code serves registration and password reset.
 const PhoneVerificationPurpose = "phone"
-
-// External ids. A phone user's external id (the SealTalk `id`) is their
-// internal user id multiplied by externalIDFactor modulo 62^8 and written
-// as 8 base62 digits: stable, reversible, and not a visible counter. It is
-// also their generated username, which satisfies the seed's username rule.
-const externalIDDigits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-var (
-	externalIDModulus = new(big.Int).Exp(big.NewInt(62), big.NewInt(8), nil)
-	externalIDFactor  = big.NewInt(48271 * 16807 * 69621) // odd and not a multiple of 31
-	externalIDInverse = new(big.Int).ModInverse(externalIDFactor, externalIDModulus)
-)
-
-// ExternalID encodes an internal user id as the 8-character external id.
-func ExternalID(userID int64) string {
-	n := new(big.Int).Mul(big.NewInt(userID), externalIDFactor)
-	n.Mod(n, externalIDModulus)
-	b := make([]byte, 8)
-	for i := 7; i >= 0; i-- {
-		var r big.Int
-		n.DivMod(n, big.NewInt(62), &r)
-		b[i] = externalIDDigits[r.Int64()]
-	}
-	return string(b)
-}
-
-// ParseExternalID decodes an external id; ok is false for anything
-// ExternalID cannot have produced.
-func ParseExternalID(id string) (userID int64, ok bool) {
-	if len(id) != 8 {
-		return 0, false
-	}
-	n := new(big.Int)
-	for i := 0; i < len(id); i++ {
-		d := strings.IndexByte(externalIDDigits, id[i])
-		if d < 0 {
-			return 0, false
-		}
-		n.Mul(n, big.NewInt(62)).Add(n, big.NewInt(int64(d)))
-	}
-	n.Mul(n, externalIDInverse).Mod(n, externalIDModulus)
-	if !n.IsInt64() || n.Int64() <= 0 {
-		return 0, false
-	}
-	return n.Int64(), true
-}
 
 // EndUserApp is the tenant an unauthenticated end-user request names: an
 // unknown key is ErrAppNotFound, a disabled tenant ErrAppDisabled.
@@ -90,8 +42,9 @@ type PhoneRegistration struct {
 // RegisterPhoneUser creates a user from a verified phone under the
 // registration policy (CheckRegistration). The verification token is
 // always required and spent in the same transaction that creates the
-// user, whose username is their external id. A phone already registered
-// is ErrUserExists.
+// user, whose username is their external id (ExternalID: a new user
+// always gets the keyed spelling). A phone already registered is
+// ErrUserExists.
 func (s *Service) RegisterPhoneUser(ctx context.Context, app model.App, in PhoneRegistration) (model.User, error) {
 	v, err := s.LookupVerification(ctx, app, in.VerificationToken)
 	if err != nil {
@@ -132,7 +85,7 @@ func (s *Service) RegisterPhoneUser(ctx context.Context, app model.App, in Phone
 		if u.ID, err = q.InsertUser(ctx, u); err != nil {
 			return fmt.Errorf("inserting a phone user: %w", err)
 		}
-		u.Username = ExternalID(u.ID)
+		u.Username = ExternalID(app, u.ID)
 		if err := q.RenameUser(ctx, app.ID, u.ID, u.Username); errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("%w: the generated username %s is taken", ErrUserExists, u.Username)
 		} else if err != nil {
@@ -178,7 +131,21 @@ func (s *Service) PhoneUser(ctx context.Context, app model.App, region, phone st
 	if err != nil {
 		return model.User{}, fmt.Errorf("reading phone users of app %s: %w", app.Key, err)
 	}
-	return s.User(ctx, app, ExternalID(id))
+	return s.userByID(ctx, app, id, phone)
+}
+
+// userByID is the user of the app with the internal id, or
+// ErrUserNotFound naming what the caller looked for.
+func (s *Service) userByID(ctx context.Context, app model.App, id int64, lookedFor string) (model.User, error) {
+	u, err := s.store.Read().UserByID(ctx, app.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.User{}, fmt.Errorf("%w: %s", ErrUserNotFound, clip(lookedFor))
+	}
+	if err != nil {
+		return model.User{}, fmt.Errorf("reading a user of app %s: %w", app.Key, err)
+	}
+	u.AppKey = app.Key
+	return u, nil
 }
 
 // LoginByPhone checks a phone user's password and opens a session on the
@@ -280,19 +247,11 @@ func (s *Service) ChangePassword(ctx context.Context, app model.App, username, o
 // UserByExternalID finds a user of the app by external id, or
 // ErrUserNotFound.
 func (s *Service) UserByExternalID(ctx context.Context, app model.App, externalID string) (model.User, error) {
-	id, ok := ParseExternalID(externalID)
+	id, ok := ParseExternalID(app, externalID)
 	if !ok {
 		return model.User{}, fmt.Errorf("%w: %s", ErrUserNotFound, clip(externalID))
 	}
-	u, err := s.store.Read().UserByID(ctx, app.ID, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return model.User{}, fmt.Errorf("%w: %s", ErrUserNotFound, clip(externalID))
-	}
-	if err != nil {
-		return model.User{}, fmt.Errorf("reading a user of app %s: %w", app.Key, err)
-	}
-	u.AppKey = app.Key
-	return u, nil
+	return s.userByID(ctx, app, id, externalID)
 }
 
 // UserPhone is a user with the phone they registered with, if any.
@@ -302,8 +261,10 @@ type UserPhone struct {
 	STAccount     string
 }
 
-// WithPhones adds the phone records to users of the app.
-func (s *Service) WithPhones(ctx context.Context, app model.App, users []model.User) ([]UserPhone, error) {
+// WithPhones adds the phone records to users of the app as the viewer
+// (a user id of the app) may see them: a user whose phoneVerify is 0
+// keeps their phone (region and number) from everyone but themselves.
+func (s *Service) WithPhones(ctx context.Context, app model.App, viewerID int64, users []model.User) ([]UserPhone, error) {
 	phones, err := s.store.Read().PhonesOf(ctx, app.ID, ids(users))
 	if err != nil {
 		return nil, fmt.Errorf("reading phone users of app %s: %w", app.Key, err)
@@ -312,6 +273,16 @@ func (s *Service) WithPhones(ctx context.Context, app model.App, users []model.U
 	for i, u := range users {
 		p := phones[u.ID]
 		out[i] = UserPhone{User: u, Region: p.Region, Phone: p.Phone, STAccount: p.STAccount}
+		if u.ID == viewerID {
+			continue
+		}
+		privacy, err := decodePrivacy(p.Privacy)
+		if err != nil {
+			return nil, fmt.Errorf("reading the privacy settings of user %d in app %s: %w", u.ID, app.Key, err)
+		}
+		if privacy.PhoneVerify != 1 {
+			out[i].Region, out[i].Phone = "", ""
+		}
 	}
 	return out, nil
 }

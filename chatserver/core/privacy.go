@@ -12,7 +12,7 @@ import (
 // Privacy is a phone user's privacy settings, each 0 or 1 (SealTalk's
 // set_privacy). Every setting is 1 until the user changes it.
 type Privacy struct {
-	PhoneVerify    int `json:"phoneVerify"`    // 1: others may find me by phone
+	PhoneVerify    int `json:"phoneVerify"`    // 1: others may find me by phone, and see it (WithPhones)
 	STSearchVerify int `json:"stSearchVerify"` // 1: others may find me by SealTalk account
 	FriVerify      int `json:"friVerify"`      // 1: friend requests need my approval
 	GroupVerify    int `json:"groupVerify"`    // 1: others may add me to groups directly
@@ -24,10 +24,18 @@ type PrivacyPatch struct {
 }
 
 func readPrivacy(ctx context.Context, q *store.Q, appID, userID int64) (Privacy, error) {
-	p := Privacy{1, 1, 1, 1}
 	raw, err := q.Privacy(ctx, appID, userID)
-	if err != nil || raw == "" {
-		return p, err
+	if err != nil {
+		return Privacy{1, 1, 1, 1}, err
+	}
+	return decodePrivacy(raw)
+}
+
+// decodePrivacy reads the settings as stored ("" when never set: all 1).
+func decodePrivacy(raw string) (Privacy, error) {
+	p := Privacy{1, 1, 1, 1}
+	if raw == "" {
+		return p, nil
 	}
 	if err := json.Unmarshal([]byte(raw), &p); err != nil {
 		return p, fmt.Errorf("decoding privacy settings: %w", err)

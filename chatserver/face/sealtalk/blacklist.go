@@ -22,10 +22,12 @@ type userView struct {
 	UpdatedTime int64  `json:"updatedTime"`
 }
 
-func viewOf(up core.UserPhone) userView {
+// viewOf is up as seen in app; up's phone is already what the viewer may
+// see (core.WithPhones).
+func viewOf(app model.App, up core.UserPhone) userView {
 	u := up.User
 	v := userView{
-		ID: core.ExternalID(u.ID), STAccount: up.STAccount, Phone: up.Phone,
+		ID: core.ExternalID(app, u.ID), STAccount: up.STAccount, Phone: up.Phone,
 		UpdatedAt:   u.Modified.UTC().Format("2006-01-02T15:04:05.000Z"),
 		UpdatedTime: u.Modified.UnixMilli(),
 	}
@@ -47,14 +49,14 @@ func (f *Face) blacklist(w http.ResponseWriter, r *http.Request, c caller) {
 		writeError(w, err)
 		return
 	}
-	withPhones, err := f.svc.WithPhones(r.Context(), c.app, users)
+	withPhones, err := f.svc.WithPhones(r.Context(), c.app, c.session.UserID, users)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	out := make([]map[string]userView, len(withPhones))
 	for i, up := range withPhones {
-		out[i] = map[string]userView{"user": viewOf(up)}
+		out[i] = map[string]userView{"user": viewOf(c.app, up)}
 	}
 	ok(w, out)
 }

@@ -30,7 +30,7 @@ func (f *fixture) createGroup(t *testing.T, owner, name, avatar string, members 
 	f.admin(t, "POST", "/v1/groups", map[string]any{
 		"owner_username": owner, "name": name, "avatar": avatar, "members_username": members,
 	}).JSON(t, &g)
-	return g.Gid, core.ExternalID(g.Gid)
+	return g.Gid, core.GroupExternalID(f.tenant(t), g.Gid)
 }
 
 func TestGroups(t *testing.T) {

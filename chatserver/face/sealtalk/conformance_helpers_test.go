@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/chat-operator/chat-operator/chatserver/model"
 	"github.com/chat-operator/chat-operator/chatserver/sms/smstest"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
@@ -41,6 +42,16 @@ func (f *fixture) setPolicy(t *testing.T, policy map[string]any) {
 	if r := f.srv.Do(t, "PUT", "/v1/registration/policy", f.app.As(), body); r.Status != http.StatusOK {
 		t.Fatalf("setting the policy: status %d: %s", r.Status, r.Body)
 	}
+}
+
+// tenant is the fixture's app as the core holds it, with its id key.
+func (f *fixture) tenant(t *testing.T) model.App {
+	t.Helper()
+	app, err := f.srv.Svc.GetApp(context.Background(), f.app.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
 }
 
 // reply is a SealTalk response.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/model"
 	"github.com/chat-operator/chat-operator/chatserver/sms/smstest"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
@@ -138,7 +139,7 @@ func TestRegister(t *testing.T) {
 			ID string `json:"id"`
 		}
 		r.result(t, &out)
-		if len(out.ID) != 8 {
+		if len(out.ID) != 11 { // a new user's id is keyed (see ids_test.go)
 			t.Fatalf("id %q", out.ID)
 		}
 		// The generated username is the id: the admin API reaches the user.
@@ -234,14 +235,25 @@ func TestOtherTenantsTokenRefused(t *testing.T) {
 }
 
 func TestExternalIDRoundTrip(t *testing.T) {
-	for _, id := range []int64{1, 2, 61, 62, 1 << 20, 1 << 40} {
-		ext := core.ExternalID(id)
-		back, ok := core.ParseExternalID(ext)
-		if !ok || back != id || len(ext) != 8 || !core.ValidUsername(ext) {
-			t.Fatalf("%d → %q → %d %v", id, ext, back, ok)
+	key := []byte("0123456789abcdef0123456789abcdef")
+	// Ids from before keyed ids keep 8 characters; new ones have 11.
+	legacy := model.App{Key: "old", IDKey: key, LegacyUserIDs: 1 << 40}
+	keyed := model.App{Key: "new", IDKey: key}
+	for _, c := range []struct {
+		app    model.App
+		length int
+	}{{legacy, 8}, {keyed, 11}} {
+		for _, id := range []int64{1, 2, 61, 62, 1 << 20, 1 << 40} {
+			ext := core.ExternalID(c.app, id)
+			back, ok := core.ParseExternalID(c.app, ext)
+			if !ok || back != id || len(ext) != c.length || !core.ValidUsername(ext) {
+				t.Fatalf("%d → %q → %d %v", id, ext, back, ok)
+			}
 		}
-	}
-	if _, ok := core.ParseExternalID("!!!!!!!!"); ok {
-		t.Fatal("parsed garbage")
+		for _, garbage := range []string{"!!!!!!!!", "!!!!!!!!!!!"} {
+			if _, ok := core.ParseExternalID(c.app, garbage); ok {
+				t.Fatal("parsed garbage")
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/model"
 )
 
 // groupView is a group as /user/groups lists it. We keep no whole-group
@@ -34,13 +35,13 @@ type favGroupView struct {
 	CreatedTime      int64  `json:"createdTime"`
 }
 
-// externalOrEmpty is the SealTalk id of a user or group, "" for none (a
-// group whose owner was deleted).
-func externalOrEmpty(id int64) string {
-	if id == 0 {
+// externalOrEmpty is the SealTalk id of a user, "" for none (a group
+// whose owner was deleted).
+func externalOrEmpty(app model.App, userID int64) string {
+	if userID == 0 {
 		return ""
 	}
-	return core.ExternalID(id)
+	return core.ExternalID(app, userID)
 }
 
 const isoMillis = "2006-01-02T15:04:05.000Z"
@@ -55,8 +56,8 @@ func (f *Face) groups(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	out := make([]groupView, len(page.Groups))
 	for i, g := range page.Groups {
-		out[i] = groupView{ID: core.ExternalID(g.ID), Name: g.Name, PortraitURI: g.Avatar,
-			CreatorID: externalOrEmpty(g.OwnerID), MemberCount: g.Members}
+		out[i] = groupView{ID: core.GroupExternalID(c.app, g.ID), Name: g.Name, PortraitURI: g.Avatar,
+			CreatorID: externalOrEmpty(c.app, g.OwnerID), MemberCount: g.Members}
 	}
 	ok(w, out)
 }
@@ -87,7 +88,7 @@ func (f *Face) favGroups(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	list := make([]favGroupView, len(page.Groups))
 	for i, g := range page.Groups {
-		list[i] = favViewOf(g)
+		list[i] = favViewOf(c.app, g)
 	}
 	if limitArg == "" {
 		limitArg = strconv.Itoa(len(list))
@@ -98,9 +99,9 @@ func (f *Face) favGroups(w http.ResponseWriter, r *http.Request, c caller) {
 	ok(w, map[string]any{"list": list, "total": page.Total, "limit": limitArg, "offset": offsetArg})
 }
 
-func favViewOf(g core.GroupWithSize) favGroupView {
+func favViewOf(app model.App, g core.GroupWithSize) favGroupView {
 	return favGroupView{
-		ID: core.ExternalID(g.ID), Name: g.Name, PortraitURI: g.Avatar, CreatorID: externalOrEmpty(g.OwnerID),
+		ID: core.GroupExternalID(app, g.ID), Name: g.Name, PortraitURI: g.Avatar, CreatorID: externalOrEmpty(app, g.OwnerID),
 		MemberCount: g.Members, MaxMemberCount: g.MaxMembers,
 		CreatedAt: g.Created.UTC().Format(isoMillis), UpdatedAt: g.Modified.UTC().Format(isoMillis),
 		CreatedTime: g.Created.UnixMilli(), UpdatedTime: g.Modified.UnixMilli(),

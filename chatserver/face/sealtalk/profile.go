@@ -101,13 +101,14 @@ func (f *Face) userInfo(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 }
 
-// viewWithPhone is u's view with their phone and SealTalk account; on
-// failure it answers the error itself.
+// viewWithPhone is u's view with their SealTalk account and, unless u
+// hides it from the caller (phoneVerify 0), their phone; on failure it
+// answers the error itself.
 func (f *Face) viewWithPhone(w http.ResponseWriter, r *http.Request, c caller, u model.User) (userView, bool) {
-	withPhone, err := f.svc.WithPhones(r.Context(), c.app, []model.User{u})
+	withPhone, err := f.svc.WithPhones(r.Context(), c.app, c.session.UserID, []model.User{u})
 	if err != nil {
 		writeError(w, err)
 		return userView{}, false
 	}
-	return viewOf(withPhone[0]), true
+	return viewOf(c.app, withPhone[0]), true
 }

@@ -94,7 +94,7 @@ func (f *Face) find(w http.ResponseWriter, r *http.Request, c caller) {
 		writeError(w, err)
 		return
 	}
-	ok(w, map[string]string{"id": core.ExternalID(u.ID), "nickname": deref(u.Profile.Nickname), "portraitUri": deref(u.Profile.Avatar)})
+	ok(w, map[string]string{"id": core.ExternalID(c.app, u.ID), "nickname": deref(u.Profile.Nickname), "portraitUri": deref(u.Profile.Avatar)})
 }
 
 func deref(s *string) string {

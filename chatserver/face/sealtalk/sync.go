@@ -91,25 +91,25 @@ func (f *Face) sync(w http.ResponseWriter, r *http.Request, c caller) {
 		Groups: []syncGroup{}, GroupMembers: []syncMember{},
 	}
 	if u := ch.User; u != nil {
-		out.User = &syncUser{ID: core.ExternalID(u.UserID), Nickname: u.Nickname, PortraitURI: u.PortraitURI, Timestamp: u.Stamp}
+		out.User = &syncUser{ID: core.ExternalID(c.app, u.UserID), Nickname: u.Nickname, PortraitURI: u.PortraitURI, Timestamp: u.Stamp}
 	}
 	for _, b := range ch.Blacklist {
-		out.Blacklist = append(out.Blacklist, syncBlacklist{FriendID: core.ExternalID(b.TargetID), Status: b.Listed, Timestamp: b.Stamp})
+		out.Blacklist = append(out.Blacklist, syncBlacklist{FriendID: core.ExternalID(c.app, b.TargetID), Status: b.Listed, Timestamp: b.Stamp})
 	}
 	for _, fr := range ch.Friends {
 		status := friendAgreed
 		if fr.Deleted {
 			status = friendDeleted
 		}
-		out.Friends = append(out.Friends, syncFriend{FriendID: core.ExternalID(fr.FriendID), DisplayName: fr.DisplayName,
+		out.Friends = append(out.Friends, syncFriend{FriendID: core.ExternalID(c.app, fr.FriendID), DisplayName: fr.DisplayName,
 			Status: status, IsDeleted: fr.Deleted, Timestamp: fr.Stamp, User: syncProfile{fr.Nickname, fr.PortraitURI}})
 	}
 	for _, g := range ch.Groups {
 		out.Groups = append(out.Groups, syncGroup{Role: roleOf(g.OwnerID == c.session.UserID), IsDeleted: g.Deleted,
-			Group: syncGroupInfo{ID: core.ExternalID(g.GroupID), Name: g.Name, PortraitURI: g.PortraitURI, Timestamp: g.Stamp}})
+			Group: syncGroupInfo{ID: core.GroupExternalID(c.app, g.GroupID), Name: g.Name, PortraitURI: g.PortraitURI, Timestamp: g.Stamp}})
 	}
 	for _, m := range ch.GroupMembers {
-		out.GroupMembers = append(out.GroupMembers, syncMember{GroupID: core.ExternalID(m.GroupID), MemberID: core.ExternalID(m.MemberID),
+		out.GroupMembers = append(out.GroupMembers, syncMember{GroupID: core.GroupExternalID(c.app, m.GroupID), MemberID: core.ExternalID(c.app, m.MemberID),
 			Role: roleOf(m.Owner), IsDeleted: m.Deleted, Timestamp: m.Stamp, User: syncProfile{m.Nickname, m.PortraitURI}})
 	}
 	ok(w, out)
