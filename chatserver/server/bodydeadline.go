@@ -3,8 +3,9 @@ package server
 import (
 	"io"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 )
 
 // DefaultBodyReadTimeout is how long a request's body may take to arrive
@@ -23,7 +24,7 @@ const DefaultBodyReadTimeout = 2 * time.Minute
 // ErrSlowBody), and the connection is closed.
 func withBodyDeadline(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if d <= 0 || r.Body == nil || r.Body == http.NoBody || isUpgrade(r) {
+		if d <= 0 || r.Body == nil || r.Body == http.NoBody || httpio.HeaderHasToken(r.Header, "Connection", "upgrade") {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -37,19 +38,6 @@ func withBodyDeadline(d time.Duration, next http.Handler) http.Handler {
 		r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// isUpgrade reports a WebSocket handshake, whose connection outlives the
-// request.
-func isUpgrade(r *http.Request) bool {
-	for _, v := range r.Header.Values("Connection") {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), "upgrade") {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // deadlineBody lifts the read deadline once the body has been read to its

@@ -22,3 +22,16 @@ func AbsoluteURL(r *http.Request, path string) string {
 	}
 	return (&url.URL{Scheme: scheme, Host: r.Host, Path: path}).String()
 }
+
+// HeaderHasToken reports whether a comma-separated header (Connection,
+// Upgrade) holds token, case-insensitively.
+func HeaderHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
