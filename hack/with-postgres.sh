@@ -18,7 +18,15 @@
 #   3. Starts the server on a free port on 127.0.0.1 (trust auth, superuser
 #      "postgres"), exports
 #        CHAT_TEST_POSTGRES_DSN=postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
-#      and runs the command with it.
+#        CHAT_TEST_POSTGRES_BINDIR   the directory of pg_ctl, initdb and postgres
+#        CHAT_TEST_POSTGRES_USER     the operating-system user the server runs
+#                                    as; pg_ctl and initdb must run as that
+#                                    user (they refuse root)
+#      and runs the command with them. The server is shared by every package
+#      the command tests, often at the same time (go test ./... runs packages
+#      in parallel): a test that stops or restarts PostgreSQL starts a server
+#      of its own from the same binaries, as that user (test/fault does),
+#      rather than touching this one.
 #   4. Always stops the server and deletes the temporary directory afterwards
 #      (on normal exit, failure, Ctrl-C or SIGTERM). The exit status is the
 #      command's exit status.
@@ -409,6 +417,9 @@ PG_PORT=""
 start_server
 
 export CHAT_TEST_POSTGRES_DSN="postgres://postgres@127.0.0.1:${PG_PORT}/postgres?sslmode=disable"
+export CHAT_TEST_POSTGRES_BINDIR=$PG_BINDIR
+CHAT_TEST_POSTGRES_USER=${PG_USER:-$(id -un)}
+export CHAT_TEST_POSTGRES_USER
 log "PostgreSQL ($PG_BINDIR) running on 127.0.0.1:$PG_PORT as ${PG_USER:-$(id -un)}"
 
 # Run the command as a background job and wait for it, so that a SIGTERM sent
