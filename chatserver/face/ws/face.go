@@ -308,6 +308,8 @@ func (c *connection) close(err error) {
 		code, reason = websocket.StatusPolicyViolation, "slow consumer"
 	case errors.Is(err, errRevoked):
 		code, reason = statusSessionRevoked, "session revoked"
+	case errors.Is(err, errInvalidUTF8):
+		code, reason = websocket.StatusInvalidFramePayloadData, "invalid UTF-8"
 	case errors.Is(err, realtime.ErrHubClosed):
 		code, reason = websocket.StatusGoingAway, "server shutting down"
 	case errors.Is(err, errHeartbeat), errors.Is(err, errPeerGone), errors.Is(err, context.Canceled):

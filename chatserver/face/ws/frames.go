@@ -4,11 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
+
+	"github.com/coder/websocket"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/text"
 )
+
+// errInvalidUTF8 ends a connection that sent a text frame that is not
+// UTF-8 (close 1007).
+var errInvalidUTF8 = errors.New("text frame is not valid UTF-8")
 
 // Frame types, both directions.
 const (
@@ -135,12 +144,23 @@ func (c *connection) readFrames() {
 		// A read without a deadline: closing the connection ends it, and a
 		// context that can be cancelled would cost every idle connection a
 		// watcher.
-		_, data, err := c.conn.Read(context.Background())
+		typ, data, err := c.conn.Read(context.Background())
 		if err != nil {
 			c.end(fmt.Errorf("%w: %w", errPeerGone, err))
 			return
 		}
-		if f, jerr := decodeFrame(data); jerr != nil {
+		// Text from outside keeps text.ValidJSON's rule before anything
+		// reads it, so no layer stores NUL or invalid UTF-8 (PostgreSQL
+		// refuses it, SQLite would keep it for every reader). A text frame
+		// that is not UTF-8 breaks the protocol itself (RFC 6455 §8.1).
+		if typ == websocket.MessageText && !utf8.Valid(data) {
+			c.end(errInvalidUTF8)
+			return
+		}
+		if !text.ValidJSON(data) {
+			err = c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame,
+				Message: "frame holds a NUL character or invalid UTF-8"})
+		} else if f, jerr := decodeFrame(data); jerr != nil {
 			err = c.writeJSON(ctx, errorFrame{Type: frameError, Code: codeBadFrame, Message: "frame is not a JSON object"})
 		} else {
 			err = c.handle(ctx, f)

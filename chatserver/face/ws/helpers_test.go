@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/chat-operator/chat-operator/chatserver/model"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
 
@@ -243,4 +244,55 @@ func closeStatus(err error) (websocket.StatusCode, string) {
 		return ce.Code, ce.Reason
 	}
 	return -1, ""
+}
+
+// wantClosed asserts that the connection closes, frames left unread
+// aside, with code and reason.
+func (c *client) wantClosed(t testing.TB, code websocket.StatusCode, reason string) {
+	t.Helper()
+	timeout := time.After(waitFor)
+	for {
+		select {
+		case _, ok := <-c.frames:
+			if ok {
+				continue
+			}
+			if got, why := closeStatus(<-c.closed); got != code || why != reason {
+				t.Fatalf("closed with %d %q, want %d %q", got, why, code, reason)
+			}
+			return
+		case <-timeout:
+			t.Fatalf("the connection stayed open, want a close with %d %q", code, reason)
+		}
+	}
+}
+
+// appOf reads the fixture's app as the core has it.
+func (f *fixture) appOf(t testing.TB) model.App {
+	t.Helper()
+	app, err := f.srv.Svc.GetApp(context.Background(), f.app.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app
+}
+
+// lastSeq is the newest seq in a user's log.
+func (f *fixture) lastSeq(t testing.TB, app model.App, userID int64) int64 {
+	t.Helper()
+	seq, err := f.srv.Svc.LastUserEventSeq(context.Background(), app.ID, userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+// userID is the id of the user holding token.
+func (f *fixture) userID(t testing.TB, app model.App, token string) int64 {
+	t.Helper()
+	_, s, err := f.srv.Svc.SessionByToken(context.Background(), app.Key, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.UserID
 }
