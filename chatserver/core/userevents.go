@@ -385,11 +385,20 @@ func (s *Service) LastUserEventSeq(ctx context.Context, appID, userID int64) (in
 }
 
 // AckUserEvents records that a user's device holds every event up to seq.
+// A seq past the user's last event is refused: stored, it would make the
+// device's next resume skip the events that take those seqs later.
 func (s *Service) AckUserEvents(ctx context.Context, appID, userID int64, device string, seq int64) error {
 	if seq < 0 {
 		return invalidf("seq must not be negative")
 	}
 	return s.store.Write(ctx, func(q *store.Q) error {
+		last, err := q.LastUserEventSeq(ctx, appID, userID)
+		if err != nil {
+			return fmt.Errorf("reading the last event of user %d: %w", userID, err)
+		}
+		if seq > last {
+			return invalidf("seq %d is past the last event, %d", seq, last)
+		}
 		return q.AckUserEvents(ctx, appID, userID, device, seq)
 	})
 }
