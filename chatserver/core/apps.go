@@ -100,7 +100,13 @@ func (s *Service) PutApp(ctx context.Context, spec AppSpec) (app model.App, crea
 		Key: spec.Key, SecretHash: hash, Limits: spec.Limits.WithDefaults(),
 		Features: spec.Features, Disabled: spec.Disabled, Updated: s.clock(),
 	}
+	var wasEnabled bool
 	err = s.store.Write(ctx, func(q *store.Q) error {
+		prev, err := q.AppByKey(ctx, spec.Key)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		wasEnabled = err == nil && !prev.Disabled
 		if created, err = q.PutApp(ctx, a); err != nil {
 			return err
 		}
@@ -114,6 +120,9 @@ func (s *Service) PutApp(ctx context.Context, spec AppSpec) (app model.App, crea
 	s.apps.forget(spec.Key)
 	if err != nil {
 		return model.App{}, false, fmt.Errorf("putting app %s: %w", spec.Key, err)
+	}
+	if wasEnabled && app.Disabled {
+		s.announceAppClosed(ctx, app, LogoutReasonAppDisabled)
 	}
 	return app, created, nil
 }
@@ -157,6 +166,12 @@ func (s *Service) DeleteApp(ctx context.Context, key string, purge bool) error {
 		return fmt.Errorf("deleting app %s (purge=%t): %w", key, purge, err)
 	}
 	s.filters.forget(a.ID)
+	s.apps.forget(a.Key) // before the announcement: a send racing it must see the change
+	reason := LogoutReasonAppDisabled
+	if purge {
+		reason = LogoutReasonAppDeleted
+	}
+	s.announceAppClosed(ctx, a, reason)
 	return nil
 }
 

@@ -21,13 +21,18 @@ const (
 	EventFriendRemoved  EventKind = "friend.removed"
 	EventFriendUpdated  EventKind = "friend.updated"
 	// EventForcedLogout ends sessions that were revoked (logout, password
-	// change, forbidden user). It is live only: it concerns connections,
-	// not the log.
+	// change, forbidden or deleted user, disabled or purged app). It is
+	// live only: it concerns connections, not the log.
 	EventForcedLogout EventKind = "forced_logout"
 	// EventGap is never published: a session's stream emits it when
 	// events it should replay were pruned (see GapPayload).
 	EventGap EventKind = "gap"
 )
+
+// WholeApp, as a live-only Recipient's or Delivery's UserID, stands for
+// every user of the app: a disabled or purged tenant's connections are
+// closed with one delivery, not one per user.
+const WholeApp int64 = 0
 
 // Recipient is a user an event goes to.
 type Recipient struct {
@@ -68,11 +73,13 @@ type Event struct {
 	Group   *model.Group
 	Members []string
 	// Sessions and Reason are set for forced logouts: the ids of the
-	// sessions that ended, and why ("logout", "password_changed",
-	// "forbidden", "revoked").
-	Sessions []int64
-	Reason   string
-	At       time.Time
+	// sessions that ended, and why (the LogoutReason constants).
+	// AllSessions ends every session of the recipients instead: the user
+	// or the app (WholeApp) is gone, whichever sessions it had.
+	Sessions    []int64
+	Reason      string
+	AllSessions bool
+	At          time.Time
 	// Recorded is set when the core wrote the event into its recipients'
 	// logs itself, in the transaction of its cause (messages); Deliveries
 	// then holds one numbered (where stored) delivery per recipient, and

@@ -37,6 +37,11 @@ func (s *Service) SendAsUser(ctx context.Context, app model.App, userID int64, u
 	if clientMsgID == "" || len(clientMsgID) > clientMsgIDMax {
 		return 0, false, invalidf("client_msg_id must be 1 to %d bytes", clientMsgIDMax)
 	}
+	// The caller's app was read when the connection opened; the tenant may
+	// have been disabled or purged since, and its limits changed.
+	if app, err = s.currentApp(ctx, app); err != nil {
+		return 0, false, err
+	}
 	in.Version, in.FromType, in.FromID, in.clientMsgID = 1, "user", username, clientMsgID
 	deadline := time.Now().Add(claimWait)
 	for {
@@ -74,6 +79,24 @@ func (s *Service) SendAsUser(ctx context.Context, app model.App, userID int64, u
 		return 0, false, err
 	}
 	return m.ID, false, nil
+}
+
+// currentApp is app as it stands now, through the app cache: a replica
+// that changed it sees the change at once, any other within the cache's
+// TTL. A disabled app is ErrAppDisabled; a purged one, or one purged and
+// created again under the same key (a new id), is ErrAppNotFound.
+func (s *Service) currentApp(ctx context.Context, app model.App) (model.App, error) {
+	cur, err := s.appByKey(ctx, app.Key)
+	if errors.Is(err, store.ErrNotFound) || err == nil && cur.ID != app.ID {
+		return model.App{}, fmt.Errorf("%w: %s", ErrAppNotFound, app.Key)
+	}
+	if err != nil {
+		return model.App{}, fmt.Errorf("reading app %s: %w", app.Key, err)
+	}
+	if cur.Disabled {
+		return model.App{}, fmt.Errorf("%w: %s", ErrAppDisabled, app.Key)
+	}
+	return cur, nil
 }
 
 // Conversation names one of a user's conversations for read marks and

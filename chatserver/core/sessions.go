@@ -200,6 +200,11 @@ const (
 	LogoutReasonRevoked         = "revoked"
 	LogoutReasonPasswordChanged = "password_changed"
 	LogoutReasonForbidden       = "forbidden"
+	LogoutReasonUserDeleted     = "user_deleted"
+	// LogoutReasonAppDisabled and LogoutReasonAppDeleted end every session
+	// of a tenant that was disabled or purged.
+	LogoutReasonAppDisabled = "app_disabled"
+	LogoutReasonAppDeleted  = "app_deleted"
 )
 
 // endUserSessions deletes every session of a user inside a write and
@@ -230,6 +235,29 @@ func (s *Service) announceLogout(ctx context.Context, app model.App, userID int6
 	}
 	s.events.Publish(ctx, Event{Kind: EventForcedLogout, AppID: app.ID, AppKey: app.Key,
 		Recipients: []Recipient{{UserID: userID, AppID: app.ID}}, Sessions: sessions, Reason: reason, At: s.clock()})
+}
+
+// announceUsersDeleted closes every connection of users who were deleted,
+// after the delete committed. Their session rows went with them, so there
+// are no ids to name: the event ends all of the users' sessions.
+func (s *Service) announceUsersDeleted(ctx context.Context, app model.App, userIDs []int64) {
+	if len(userIDs) == 0 {
+		return
+	}
+	to := make([]Recipient, len(userIDs))
+	for i, id := range userIDs {
+		to[i] = Recipient{UserID: id, AppID: app.ID}
+	}
+	s.events.Publish(ctx, Event{Kind: EventForcedLogout, AppID: app.ID, AppKey: app.Key, Recipients: to,
+		AllSessions: true, Reason: LogoutReasonUserDeleted, At: s.clock()})
+}
+
+// announceAppClosed closes every connection of a tenant that was disabled
+// or purged (reason), after the change committed, on every replica: one
+// delivery addressed to the whole app, not one per user.
+func (s *Service) announceAppClosed(ctx context.Context, app model.App, reason string) {
+	s.events.Publish(ctx, Event{Kind: EventForcedLogout, AppID: app.ID, AppKey: app.Key,
+		Recipients: []Recipient{{UserID: WholeApp, AppID: app.ID}}, AllSessions: true, Reason: reason, At: s.clock()})
 }
 
 // UserSessions lists a user's live sessions, oldest first.

@@ -63,12 +63,14 @@ type GroupPayload struct {
 	Members   []string `json:"members"`
 }
 
-// LogoutPayload names the sessions a forced logout ends. The gateway
-// closes those connections and tells each why; the ids never reach the
-// client.
+// LogoutPayload names the sessions a forced logout ends, or All of the
+// recipient's (every session of the user, or of the app for WholeApp).
+// The gateway closes those connections and tells each why; the ids never
+// reach the client.
 type LogoutPayload struct {
 	Reason   string  `json:"reason"`
 	Sessions []int64 `json:"sessions"`
+	All      bool    `json:"all,omitempty"`
 }
 
 // GapPayload names the seqs a client missed because they were pruned
@@ -261,7 +263,7 @@ func eventPayloads(ev Event) ([payloadVariants][]byte, error) {
 		p := FriendPayload{Friends: []FriendRef{}}
 		variants = [payloadVariants]any{p, p, p}
 	case EventForcedLogout:
-		p := LogoutPayload{Reason: ev.Reason, Sessions: ev.Sessions}
+		p := LogoutPayload{Reason: ev.Reason, Sessions: ev.Sessions, All: ev.AllSessions}
 		variants = [payloadVariants]any{p, p, p}
 	default:
 		p := GroupPayload{Members: ev.Members}

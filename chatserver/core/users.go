@@ -252,7 +252,12 @@ func (s *Service) DeleteUser(ctx context.Context, app model.App, username string
 	if err := checkUsername(username); err != nil {
 		return err
 	}
-	return s.store.Write(ctx, func(q *store.Q) error {
+	var ids []int64
+	err := s.store.Write(ctx, func(q *store.Q) error {
+		var err error
+		if ids, err = userIDsOf(ctx, q, app, []string{username}); err != nil {
+			return err
+		}
 		n, err := q.DeleteUsers(ctx, app.ID, []string{username})
 		if err != nil {
 			return fmt.Errorf("deleting user %s: %w", username, err)
@@ -262,6 +267,24 @@ func (s *Service) DeleteUser(ctx context.Context, app model.App, username string
 		}
 		return nil
 	})
+	if err == nil {
+		s.announceUsersDeleted(ctx, app, ids)
+	}
+	return err
+}
+
+// userIDsOf returns the ids of the named users that exist, for closing
+// their connections once they are deleted.
+func userIDsOf(ctx context.Context, q *store.Q, app model.App, names []string) ([]int64, error) {
+	found, err := q.UsersByName(ctx, app.ID, names)
+	if err != nil {
+		return nil, fmt.Errorf("reading users: %w", err)
+	}
+	ids := make([]int64, 0, len(found))
+	for _, u := range found {
+		ids = append(ids, u.ID)
+	}
+	return ids, nil
 }
 
 // DeleteUsers removes a batch of users; names that do not exist are
@@ -277,14 +300,19 @@ func (s *Service) DeleteUsers(ctx context.Context, app model.App, names []string
 		return 0, err
 	}
 	var n int64
+	var ids []int64
 	err := s.store.Write(ctx, func(q *store.Q) error {
 		var err error
+		if ids, err = userIDsOf(ctx, q, app, dedupe(names)); err != nil {
+			return err
+		}
 		n, err = q.DeleteUsers(ctx, app.ID, dedupe(names))
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("deleting users in app %s: %w", app.Key, err)
 	}
+	s.announceUsersDeleted(ctx, app, ids)
 	return n, nil
 }
 

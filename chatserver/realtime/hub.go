@@ -159,10 +159,26 @@ func (h *Hub) onEvent(ctx context.Context, ev core.Event) {
 	}
 }
 
-// deliver pushes d to every live session of its user.
+// deliver pushes d to every live session of its user, or of its app when
+// d is addressed to core.WholeApp (live only: a tenant disabled or purged).
 func (h *Hub) deliver(d core.Delivery) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	if d.UserID == core.WholeApp {
+		if d.Seq != 0 {
+			return // no user's log numbers it
+		}
+		// A walk over every session: an app-wide event is rare (a
+		// platform call), so it does not earn a second index.
+		for k, ss := range h.sessions {
+			if k.app == d.AppID {
+				for _, s := range ss {
+					s.push(d)
+				}
+			}
+		}
+		return
+	}
 	for _, s := range h.sessions[userKey{d.AppID, d.UserID}] {
 		s.push(d)
 	}

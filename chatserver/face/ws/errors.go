@@ -14,6 +14,7 @@ import (
 const (
 	codeUnauthorized = "unauthorized"
 	codeAppDisabled  = "app_disabled"
+	codeAppNotFound  = "app_not_found"
 	codeInvalid      = "invalid"
 	codeBadFrame     = "bad_frame"
 	codeNotFound     = "not_found"
@@ -33,6 +34,7 @@ var errorMapping = []struct {
 	{core.ErrSessionInvalid, http.StatusUnauthorized, codeUnauthorized},
 	{core.ErrUnauthorized, http.StatusUnauthorized, codeUnauthorized},
 	{core.ErrAppDisabled, http.StatusForbidden, codeAppDisabled},
+	{core.ErrAppNotFound, http.StatusNotFound, codeAppNotFound},
 	{core.ErrInvalid, http.StatusBadRequest, codeInvalid},
 	{core.ErrInvalidText, http.StatusBadRequest, codeInvalid},
 	{core.ErrInvalidValue, http.StatusBadRequest, codeInvalid},

@@ -37,6 +37,9 @@ const (
 	readLimit = 256 << 10
 	// statusSessionRevoked closes a connection whose session ended.
 	statusSessionRevoked = websocket.StatusCode(4001)
+	// statusAppDisabled closes a connection whose tenant was disabled or
+	// purged: reconnecting cannot help.
+	statusAppDisabled = websocket.StatusCode(4003)
 	// closeGrace is how long a close frame with a reason may take before
 	// the connection is dropped (a slow consumer's socket may be full).
 	closeGrace = time.Second
@@ -272,6 +275,10 @@ var (
 	// errPeerGone wraps read and write failures: the client left or the
 	// connection broke.
 	errPeerGone = errors.New("connection lost")
+	// errAppDisabled and errAppDeleted: the tenant was disabled or purged
+	// while the connection was open.
+	errAppDisabled = errors.New("app disabled")
+	errAppDeleted  = errors.New("app deleted")
 )
 
 // start registers the session, replays and follows the user's events,
@@ -308,6 +315,8 @@ func (c *connection) close(err error) {
 		code, reason = websocket.StatusPolicyViolation, "slow consumer"
 	case errors.Is(err, errRevoked):
 		code, reason = statusSessionRevoked, "session revoked"
+	case errors.Is(err, errAppDisabled), errors.Is(err, errAppDeleted):
+		code, reason = statusAppDisabled, err.Error()
 	case errors.Is(err, errInvalidUTF8):
 		code, reason = websocket.StatusInvalidFramePayloadData, "invalid UTF-8"
 	case errors.Is(err, realtime.ErrHubClosed):
@@ -368,16 +377,24 @@ func (c *connection) emit(ctx context.Context) func(core.Delivery) error {
 	}
 }
 
-// forcedLogout ends the connection if d names its session: it sends a
+// forcedLogout ends the connection if d names its session, or all of
+// them (a deleted user, a disabled or purged app): it sends a
 // forced_logout event saying why, then the stream ends with errRevoked
-// (close 4001). Other sessions of the user ignore it.
+// (close 4001) or, for the app, errAppDisabled or errAppDeleted (close
+// 4003). Other sessions of the user ignore it.
 func (c *connection) forcedLogout(ctx context.Context, d core.Delivery) error {
 	var p core.LogoutPayload
-	if err := json.Unmarshal(d.Payload, &p); err != nil || !slices.Contains(p.Sessions, c.id.SessionID) {
+	if err := json.Unmarshal(d.Payload, &p); err != nil || !p.All && !slices.Contains(p.Sessions, c.id.SessionID) {
 		return nil
 	}
 	if err := c.writeJSON(ctx, logoutFrame{Type: frameEvent, Event: eventForcedLogout, Reason: p.Reason}); err != nil {
 		return err
+	}
+	switch p.Reason {
+	case core.LogoutReasonAppDisabled:
+		return errAppDisabled
+	case core.LogoutReasonAppDeleted:
+		return errAppDeleted
 	}
 	return errRevoked
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 	"github.com/chat-operator/chat-operator/chatserver/model"
-	"github.com/chat-operator/chat-operator/chatserver/realtime"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
@@ -422,11 +420,7 @@ func TestGatewayHeartbeat(t *testing.T) {
 		f := newFixture(t, b, "alice")
 		// A second gateway on the same service, with fast heartbeats; no
 		// events flow here, so its hub's second recording of them is moot.
-		mux := http.NewServeMux()
-		ws.New(f.srv.Svc, ws.WithHeartbeat(50*time.Millisecond, 50*time.Millisecond), ws.WithHub(realtime.NewHub(f.srv.Svc))).Register(mux)
-		ts := httptest.NewServer(mux)
-		defer ts.Close()
-		g := &fixture{srv: &testutil.Server{URL: ts.URL, Svc: f.srv.Svc}, app: f.app}
+		g := gatewayWith(t, f, ws.WithHeartbeat(50*time.Millisecond, 50*time.Millisecond))
 		// A reading client answers pings and stays.
 		alive := g.dial(t, f.login(t, "alice"), "")
 		time.Sleep(300 * time.Millisecond)
@@ -457,11 +451,7 @@ func TestGatewayClosesRevokedSession(t *testing.T) {
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		f := newFixture(t, b, "alice")
 		// A second gateway with fast heartbeats; no events flow here.
-		mux := http.NewServeMux()
-		ws.New(f.srv.Svc, ws.WithHeartbeat(50*time.Millisecond, time.Second)).Register(mux)
-		ts := httptest.NewServer(mux)
-		defer ts.Close()
-		g := &fixture{srv: &testutil.Server{URL: ts.URL, Svc: f.srv.Svc}, app: f.app}
+		g := gatewayWith(t, f, ws.WithHeartbeat(50*time.Millisecond, time.Second))
 		token := f.login(t, "alice")
 		c := g.dial(t, token, "")
 		c.sync(t)

@@ -87,8 +87,9 @@ func (h *heartbeats) run() {
 const tokenRecheck = 10
 
 // beat pings the client and checks the session: expired, or (every
-// tokenRecheck beats) revoked. A missing pong or an ended session ends
-// the connection.
+// tokenRecheck beats) revoked, or its app disabled or gone (a purged
+// app's tokens are unknown). A missing pong or an ended session ends the
+// connection.
 func (c *connection) beat(timeout time.Duration) {
 	defer c.beating.Store(false)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -101,12 +102,17 @@ func (c *connection) beat(timeout time.Duration) {
 		err = core.ErrSessionInvalid
 	case c.beats%tokenRecheck == 0:
 		_, err = c.face.auth(ctx, c.id.App.Key, c.token)
-		if !errors.Is(err, core.ErrSessionInvalid) {
+		if !errors.Is(err, core.ErrSessionInvalid) && !errors.Is(err, core.ErrAppDisabled) {
 			err = nil // a passing database error is no reason to hang up
 		}
 	}
 	switch {
 	case c.closed.Load():
+	case errors.Is(err, core.ErrAppDisabled):
+		// The notice that closes these at once was lost; say why anyway.
+		_ = c.writeJSON(context.Background(), logoutFrame{Type: frameEvent, Event: eventForcedLogout,
+			Reason: core.LogoutReasonAppDisabled})
+		c.end(errAppDisabled)
 	case errors.Is(err, core.ErrSessionInvalid):
 		c.end(errRevoked)
 	case err != nil:

@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
 
+	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 	"github.com/chat-operator/chat-operator/chatserver/model"
+	"github.com/chat-operator/chat-operator/chatserver/realtime"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
 
@@ -246,6 +249,17 @@ func closeStatus(err error) (websocket.StatusCode, string) {
 	return -1, ""
 }
 
+// wantForcedLogout asserts that the next frame (pongs skipped) is a
+// forced_logout event with reason, and that the connection then closes
+// with code and closeReason.
+func (c *client) wantForcedLogout(t testing.TB, reason string, code websocket.StatusCode, closeReason string) {
+	t.Helper()
+	if ev := c.nextOf(t, "event"); ev.Event != "forced_logout" || ev.Reason != reason {
+		t.Fatalf("got %+v, want a forced_logout event with reason %q", ev, reason)
+	}
+	c.wantClosed(t, code, closeReason)
+}
+
 // wantClosed asserts that the connection closes, frames left unread
 // aside, with code and reason.
 func (c *client) wantClosed(t testing.TB, code websocket.StatusCode, reason string) {
@@ -295,4 +309,20 @@ func (f *fixture) userID(t testing.TB, app model.App, token string) int64 {
 		t.Fatal(err)
 	}
 	return s.UserID
+}
+
+// gatewayWith serves a second gateway on f's service, built with opts,
+// and closes it (before the store) when the test ends. No events flow
+// through it here, so its hub's second recording of them is moot.
+func gatewayWith(t *testing.T, f *fixture, opts ...ws.Option) *fixture {
+	t.Helper()
+	mux := http.NewServeMux()
+	g := ws.New(f.srv.Svc, append([]ws.Option{ws.WithHub(realtime.NewHub(f.srv.Svc))}, opts...)...)
+	g.Register(mux)
+	ts := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		ts.Close()
+		g.Close()
+	})
+	return &fixture{srv: &testutil.Server{URL: ts.URL, Svc: f.srv.Svc, Store: f.srv.Store}, app: f.app}
 }
