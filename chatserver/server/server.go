@@ -26,7 +26,10 @@ type Config struct {
 	// OnShutdown, when set, receives what must run when the HTTP server
 	// shuts down: http.Server.Shutdown does not touch hijacked
 	// connections, so open WebSocket sessions are closed (1001 going away)
-	// by this, not by Shutdown. Pass (*http.Server).RegisterOnShutdown.
+	// by this, not by Shutdown. Pass (*http.Server).RegisterOnShutdown,
+	// and wait for what it received to return before closing the store:
+	// Shutdown runs it on a goroutine it does not wait for, and the
+	// gateway's close writes to the store (see chatserver/cmd/chatserver).
 	OnShutdown func(func())
 	// BodyReadTimeout bounds how long a request body may take to arrive
 	// (withBodyDeadline); zero means DefaultBodyReadTimeout, negative no

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,8 +64,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown runs its hooks on goroutines it does not wait for; the
+	// gateway's (close the sessions, take this replica's presence rows
+	// off) writes to the store, so run waits for them before the deferred
+	// st.Close.
+	var hooks sync.WaitGroup
+	onShutdown := func(f func()) {
+		hooks.Add(1)
+		srv.RegisterOnShutdown(func() {
+			defer hooks.Done()
+			f()
+		})
+	}
 	srv.Handler = server.New(svc, server.Config{
-		PlatformToken: token, Version: version, OnShutdown: srv.RegisterOnShutdown,
+		PlatformToken: token, Version: version, OnShutdown: onShutdown,
 		TrustedProxies: cfg.trustedProxies,
 	}, reg)
 	log.Info("Serving", "addr", ln.Addr().String(), "version", version)
@@ -82,10 +95,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	log.Info("Shutting down", "timeout", cfg.shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Shutdown(sctx)
+	if !waitOrDone(sctx, &hooks) {
+		log.Warn("Shutdown hooks did not finish in time; closing the database under them")
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
+}
+
+// waitOrDone waits for wg, or until ctx ends; it reports whether wg was
+// done.
+func waitOrDone(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // printQuickstart tells a first-time user how to create a tenant and call

@@ -89,6 +89,13 @@ type Face struct {
 	writeTimeout time.Duration
 	// presence records open connections for userstat's "online".
 	presence *core.Presence
+
+	// live counts connections until their end has run (close frame sent,
+	// presence updated), so Close can wait for them; once closing is set
+	// no connection joins it.
+	mu      sync.Mutex
+	closing bool
+	live    sync.WaitGroup
 }
 
 // New returns the gateway. Without WithHub it starts a hub on svc's event
@@ -112,10 +119,28 @@ func New(svc *core.Service, opts ...Option) *Face {
 func (f *Face) Hub() *realtime.Hub { return f.hub }
 
 // Close closes every session (1001 going away) and takes this replica's
-// connections off the presence record, for a graceful shutdown.
+// connections off the presence record, for a graceful shutdown. It
+// returns once that is done (each close frame waits closeGrace at most),
+// so the caller may close the store next. Connections that arrive later
+// are closed with 1001 at once.
 func (f *Face) Close() {
+	f.mu.Lock()
+	f.closing = true
+	f.mu.Unlock()
 	f.hub.Close()
+	f.live.Wait()
 	f.presence.Close()
+}
+
+// enter counts a new connection in live, unless the face is closing.
+func (f *Face) enter() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closing {
+		return false
+	}
+	f.live.Add(1)
+	return true
 }
 
 // Register mounts the gateway on mux.
@@ -166,6 +191,10 @@ func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
 		return // Accept answered the client
 	}
 	conn.SetReadLimit(readLimit)
+	if !f.enter() {
+		closeConn(conn, websocket.StatusGoingAway, "server shutting down")
+		return
+	}
 	// A copy of the token, so the request's header is not kept alive.
 	c := &connection{face: f, conn: conn, id: id, token: strings.Clone(tok)}
 	// The handler returns: the connection lives on its reader goroutine,
@@ -302,6 +331,7 @@ func (c *connection) end(err error) {
 			c.close(err)
 			c.sess.Close()
 			c.face.presence.Disconnected(c.id.App.ID, c.id.UserID, c.id.Device)
+			c.face.live.Done()
 		}()
 	})
 }
@@ -328,9 +358,15 @@ func (c *connection) close(err error) {
 	default:
 		slog.Error("Gateway session failed", "app", c.id.App.Key, "user", c.id.Username, "err", err)
 	}
+	closeConn(c.conn, code, reason)
+}
+
+// closeConn sends a close frame and waits closeGrace at most for the
+// handshake, then drops the connection.
+func closeConn(conn *websocket.Conn, code websocket.StatusCode, reason string) {
 	done := make(chan struct{})
 	go func() {
-		_ = c.conn.Close(code, reason)
+		_ = conn.Close(code, reason)
 		close(done)
 	}()
 	select {
@@ -339,7 +375,7 @@ func (c *connection) close(err error) {
 	}
 	// Closing the socket aborts a write blocked on a full one, which drops
 	// the connection.
-	_ = c.conn.CloseNow()
+	_ = conn.CloseNow()
 	<-done
 }
 

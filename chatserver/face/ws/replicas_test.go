@@ -23,9 +23,14 @@ func startReplica(t *testing.T, url, token string) *testutil.Server {
 		t.Fatal(err)
 	}
 	svc := core.New(st)
-	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test"}, prometheus.NewRegistry()))
+	var onShutdown []func()
+	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test",
+		OnShutdown: func(f func()) { onShutdown = append(onShutdown, f) }}, prometheus.NewRegistry()))
 	t.Cleanup(func() {
 		ts.Close()
+		for _, f := range onShutdown {
+			f() // the gateway's close, before the store goes
+		}
 		st.Close()
 	})
 	return &testutil.Server{URL: ts.URL, Token: token, Svc: svc, Store: st}
