@@ -177,6 +177,21 @@ func (p *Presence) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Elsewhere counts the user's connections that other replicas have
+// recorded: as of their last write (within presenceFlushDelay of a
+// connect), and including a crashed replica's until its lease runs out.
+// SQLite serves one replica, so there it is 0 without a query.
+func (p *Presence) Elsewhere(ctx context.Context, appID, userID int64) (int, error) {
+	if p.svc.store.Kind() != store.Postgres {
+		return 0, nil
+	}
+	n, err := p.svc.store.Read().ConnectionsElsewhere(ctx, appID, userID, p.replica, p.svc.clock())
+	if err != nil {
+		return 0, fmt.Errorf("counting user %d's connections on other replicas: %w", userID, err)
+	}
+	return n, nil
+}
+
 // Close stops recording and forgets this replica's connections, so its
 // users show offline at once (on a graceful shutdown).
 func (p *Presence) Close() {

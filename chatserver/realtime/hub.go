@@ -187,17 +187,29 @@ func (h *Hub) deliver(d core.Delivery) {
 // Register opens a session for a user. It queues the user's events from
 // now on; call Start to replay and follow them, and Close when done.
 func (h *Hub) Register(appID, userID int64) *Session {
+	s, _ := h.RegisterAtMost(appID, userID, 0)
+	return s
+}
+
+// RegisterAtMost is Register unless the user already has limit sessions
+// on this hub: then it registers nothing and returns nil, false. The
+// check and the registration are one step, so concurrent connects of a
+// user cannot overshoot. limit <= 0 means no limit.
+func (h *Hub) RegisterAtMost(appID, userID int64, limit int) (*Session, bool) {
 	s := &Session{hub: h, key: userKey{appID, userID}, busy: true, done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		s.kick(ErrHubClosed)
-		return s
+		return s, true
+	}
+	if limit > 0 && len(h.sessions[s.key]) >= limit {
+		return nil, false
 	}
 	// A slice, not a set: a user has a few sessions, and an idle one
 	// should cost little.
 	h.sessions[s.key] = append(h.sessions[s.key], s)
-	return s
+	return s, true
 }
 
 // Online reports how many sessions a user has.

@@ -1,11 +1,42 @@
 package realtime_test
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/realtime"
 )
+
+// RegisterAtMost checks and registers in one step: concurrent connects of
+// one user never go past the limit, and other users have their own.
+func TestRegisterAtMostHoldsUnderConcurrency(t *testing.T) {
+	h := realtime.NewUnsubscribedHub(nil, 8)
+	const limit, tries = 3, 40
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for range tries {
+		wg.Go(func() {
+			if s, ok := h.RegisterAtMost(1, 1, limit); ok {
+				if s == nil {
+					t.Error("registered, but no session")
+				}
+				won.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if won.Load() != limit || h.Online(1, 1) != limit {
+		t.Fatalf("%d of %d connects registered, %d online; want %d", won.Load(), tries, h.Online(1, 1), limit)
+	}
+	if _, ok := h.RegisterAtMost(1, 2, limit); !ok {
+		t.Fatal("another user of the app was refused")
+	}
+	if _, ok := h.RegisterAtMost(1, 1, 0); !ok {
+		t.Fatal("limit 0 (no cap) refused a session")
+	}
+}
 
 // A live delivery addressed to core.WholeApp reaches every session of
 // that app, and no other app's. Sessions not started queue what they get,

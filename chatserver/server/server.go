@@ -31,6 +31,8 @@ type Config struct {
 	// Shutdown runs it on a goroutine it does not wait for, and the
 	// gateway's close writes to the store (see chatserver/cmd/chatserver).
 	OnShutdown func(func())
+	// Gateway customises the WebSocket gateway (ws.WithMaxConnsPerUser).
+	Gateway []ws.Option
 	// BodyReadTimeout bounds how long a request body may take to arrive
 	// (withBodyDeadline); zero means DefaultBodyReadTimeout, negative no
 	// bound.
@@ -61,7 +63,7 @@ func New(svc *core.Service, cfg Config, reg *prometheus.Registry) *Handler {
 	mux := http.NewServeMux()
 	routes := httpio.NewRoutes(mux)
 	jmessage.New(svc).Register(routes)
-	gateway := ws.New(svc)
+	gateway := ws.New(svc, cfg.Gateway...)
 	gateway.Register(routes)
 	if cfg.OnShutdown != nil {
 		cfg.OnShutdown(gateway.Close)

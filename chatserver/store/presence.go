@@ -43,6 +43,18 @@ func (q *Q) DropReplicas(ctx context.Context, id string, deadBefore time.Time) e
 	return err
 }
 
+// ConnectionsElsewhere counts a user's connections recorded by replicas
+// other than replica whose lease runs past now (the gateway's cap on
+// sockets per user). It reads the user's rows through their index.
+func (q *Q) ConnectionsElsewhere(ctx context.Context, appID, userID int64, replica string, now time.Time) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COALESCE(SUM(c.conns), 0) FROM gateway_connections c
+		JOIN gateway_replicas r ON r.id = c.replica_id
+		WHERE c.user_id = ? AND c.app_id = ? AND c.replica_id <> ? AND r.alive_until > ?`,
+		userID, appID, replica, now.UnixMilli()).Scan(&n)
+	return n, err
+}
+
 // Connection is one device of one user holding gateway connections on a
 // replica.
 type Connection struct {

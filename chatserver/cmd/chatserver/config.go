@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 )
 
 // config is the process configuration. Every flag has an environment twin,
@@ -29,6 +31,8 @@ type config struct {
 	// eventRetention and pruneInterval drive core.StartPruning.
 	eventRetention time.Duration
 	pruneInterval  time.Duration
+	// maxConnsPerUser caps a user's gateway connections; 0 means no cap.
+	maxConnsPerUser int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -59,6 +63,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.eventRetention, "event-retention", envDuration(getenv, "CHAT_EVENT_RETENTION", core.DefaultEventRetention),
 		"how long the gateway keeps users' events and client_msg_ids; a client further behind gets a gap frame (env CHAT_EVENT_RETENTION)")
 	fs.DurationVar(&c.pruneInterval, "prune-interval", core.DefaultPruneInterval, "how often the gateway's old events are deleted")
+	fs.IntVar(&c.maxConnsPerUser, "max-conns-per-user", envInt(getenv, "CHAT_MAX_CONNS_PER_USER", ws.DefaultMaxConnsPerUser),
+		"most gateway connections one user may hold (on PostgreSQL across replicas); more are closed with 4008; 0 means no cap (env CHAT_MAX_CONNS_PER_USER)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -80,6 +86,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.listen == "" {
 		return c, errors.New("--listen must not be empty")
+	}
+	if c.maxConnsPerUser < 0 {
+		return c, errors.New("--max-conns-per-user must not be negative (0 means no cap)")
 	}
 	return c, nil
 }
@@ -104,6 +113,15 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// envInt reads an integer from the environment; def when unset or not an
+// integer.
+func envInt(getenv func(string) string, name string, def int) int {
+	if n, err := strconv.Atoi(getenv(name)); err == nil {
+		return n
+	}
+	return def
 }
 
 // envDuration reads a duration from the environment; def when unset or

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 	"github.com/chat-operator/chat-operator/chatserver/media"
 	"github.com/chat-operator/chat-operator/chatserver/server"
 	"github.com/chat-operator/chat-operator/chatserver/sms"
@@ -79,6 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	srv.Handler = server.New(svc, server.Config{
 		PlatformToken: token, Version: version, OnShutdown: onShutdown,
 		TrustedProxies: cfg.trustedProxies,
+		Gateway:        []ws.Option{ws.WithMaxConnsPerUser(cfg.maxConnsPerUser)},
 	}, reg)
 	log.Info("Serving", "addr", ln.Addr().String(), "version", version)
 	if tokenPath != "" {

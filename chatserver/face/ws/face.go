@@ -32,6 +32,10 @@ const (
 	DefaultPingInterval = 30 * time.Second
 	DefaultPongTimeout  = 10 * time.Second
 	DefaultWriteTimeout = 10 * time.Second
+	// DefaultMaxConnsPerUser caps one user's open connections: enough for
+	// every device and a few tabs, not enough for one account to exhaust a
+	// replica.
+	DefaultMaxConnsPerUser = 16
 	// readLimit caps one client frame; message bodies are capped far
 	// lower by the app's limits.
 	readLimit = 256 << 10
@@ -40,6 +44,10 @@ const (
 	// statusAppDisabled closes a connection whose tenant was disabled or
 	// purged: reconnecting cannot help.
 	statusAppDisabled = websocket.StatusCode(4003)
+	// statusTooManyConns closes a connection over the user's cap at once.
+	// The upgrade is accepted first: a browser cannot read the status of a
+	// refused handshake, only a close code.
+	statusTooManyConns = websocket.StatusCode(4008)
 	// closeGrace is how long a close frame with a reason may take before
 	// the connection is dropped (a slow consumer's socket may be full).
 	closeGrace = time.Second
@@ -78,6 +86,11 @@ func WithAuthenticator(a Authenticator) Option { return func(f *Face) { f.auth =
 // WithHub uses hub instead of a new one.
 func WithHub(h *realtime.Hub) Option { return func(f *Face) { f.hub = h } }
 
+// WithMaxConnsPerUser caps a user's open connections (default
+// DefaultMaxConnsPerUser); n <= 0 means no cap. On PostgreSQL the other
+// replicas' connections count too, as their presence record has them.
+func WithMaxConnsPerUser(n int) Option { return func(f *Face) { f.maxConns = n } }
+
 // Face serves the gateway.
 type Face struct {
 	svc          *core.Service
@@ -89,6 +102,7 @@ type Face struct {
 	writeTimeout time.Duration
 	// presence records open connections for userstat's "online".
 	presence *core.Presence
+	maxConns int
 
 	// live counts connections until their end has run (close frame sent,
 	// presence updated), so Close can wait for them; once closing is set
@@ -102,7 +116,7 @@ type Face struct {
 // bus; create one gateway (or hub) per service.
 func New(svc *core.Service, opts ...Option) *Face {
 	f := &Face{svc: svc, pingInterval: DefaultPingInterval, pongTimeout: DefaultPongTimeout,
-		writeTimeout: DefaultWriteTimeout}
+		writeTimeout: DefaultWriteTimeout, maxConns: DefaultMaxConnsPerUser}
 	f.auth = f.sessionToken
 	for _, o := range opts {
 		o(f)
@@ -176,16 +190,9 @@ func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, codeInvalid, err.Error())
 		return
 	}
+	elsewhere := f.connsElsewhere(r.Context(), id)
 	// Origins are not checked: the gateway authenticates by an explicit
 	// token, never by a cookie, so a foreign page cannot ride a session.
-	if msg := handshakeProblem(r); msg != "" {
-		// websocket.Accept would answer it in plain text; clients of
-		// the gateway read its JSON errors.
-		w.Header().Set("Upgrade", "websocket")
-		w.Header().Set("Connection", "Upgrade")
-		httpError(w, http.StatusUpgradeRequired, codeInvalid, msg)
-		return
-	}
 	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return // Accept answered the client
@@ -195,12 +202,41 @@ func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
 		closeConn(conn, websocket.StatusGoingAway, "server shutting down")
 		return
 	}
+	limit := 0 // no cap
+	if f.maxConns > 0 {
+		limit = f.maxConns - elsewhere
+	}
+	var sess *realtime.Session
+	ok := f.maxConns <= 0 || limit > 0
+	if ok {
+		sess, ok = f.hub.RegisterAtMost(id.App.ID, id.UserID, limit)
+	}
+	if !ok {
+		f.live.Done()
+		closeConn(conn, statusTooManyConns, "too many connections for this user")
+		return
+	}
 	// A copy of the token, so the request's header is not kept alive.
-	c := &connection{face: f, conn: conn, id: id, token: strings.Clone(tok)}
+	c := &connection{face: f, conn: conn, id: id, token: strings.Clone(tok), sess: sess}
 	// The handler returns: the connection lives on its reader goroutine,
 	// and net/http's per-request state (buffers, request, a deep stack)
 	// is freed.
 	c.start(since)
+}
+
+// connsElsewhere is how many connections the user holds on other
+// replicas, for the cap. A failed count counts none: a passing database
+// error should not lock users out.
+func (f *Face) connsElsewhere(ctx context.Context, id Identity) int {
+	if f.maxConns <= 0 {
+		return 0
+	}
+	n, err := f.presence.Elsewhere(ctx, id.App.ID, id.UserID)
+	if err != nil {
+		slog.WarnContext(ctx, "Counting a user's gateway connections on other replicas", "app", id.App.Key, "err", err)
+		return 0
+	}
+	return n
 }
 
 // since is where the replay starts: ?since=, else the device's last ack.
@@ -310,11 +346,10 @@ var (
 	errAppDeleted  = errors.New("app deleted")
 )
 
-// start registers the session, replays and follows the user's events,
+// start replays and follows the user's events on the registered session,
 // starts the heartbeat and the reader, and returns.
 func (c *connection) start(since int64) {
 	ctx := context.Background()
-	c.sess = c.face.hub.Register(c.id.App.ID, c.id.UserID)
 	c.face.presence.Connected(c.id.App.ID, c.id.UserID, c.id.Device)
 	c.face.beats.add(c)
 	c.sess.Start(since, c.emit(ctx), c.end)

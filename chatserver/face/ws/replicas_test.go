@@ -9,14 +9,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 	"github.com/chat-operator/chat-operator/chatserver/server"
 	"github.com/chat-operator/chat-operator/chatserver/store"
 	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
 
 // startReplica runs a chatserver on an existing database, as one more
-// replica of a deployment.
-func startReplica(t *testing.T, url, token string) *testutil.Server {
+// replica of a deployment, its gateway built with opts.
+func startReplica(t *testing.T, url, token string, opts ...ws.Option) *testutil.Server {
 	t.Helper()
 	st, err := store.Open(context.Background(), url)
 	if err != nil {
@@ -24,7 +25,7 @@ func startReplica(t *testing.T, url, token string) *testutil.Server {
 	}
 	svc := core.New(st)
 	var onShutdown []func()
-	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test",
+	ts := httptest.NewServer(server.New(svc, server.Config{PlatformToken: token, Version: "test", Gateway: opts,
 		OnShutdown: func(f func()) { onShutdown = append(onShutdown, f) }}, prometheus.NewRegistry()))
 	t.Cleanup(func() {
 		ts.Close()
