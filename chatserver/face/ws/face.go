@@ -193,6 +193,14 @@ func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
 	elsewhere := f.connsElsewhere(r.Context(), id)
 	// Origins are not checked: the gateway authenticates by an explicit
 	// token, never by a cookie, so a foreign page cannot ride a session.
+	if msg := handshakeProblem(r); msg != "" {
+		// websocket.Accept would answer it in plain text; clients of
+		// the gateway read its JSON errors.
+		w.Header().Set("Upgrade", "websocket")
+		w.Header().Set("Connection", "Upgrade")
+		httpError(w, http.StatusUpgradeRequired, codeInvalid, msg)
+		return
+	}
 	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return // Accept answered the client
