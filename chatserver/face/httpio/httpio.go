@@ -89,7 +89,9 @@ func unmarshal(body []byte, v any, strict bool) error {
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	if dec.More() {
+	// More would miss a stray ']' or '}', which ends no value at the top
+	// level; asking for one more token sees anything but the end.
+	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("%w: unexpected data after the JSON value", ErrMalformed)
 	}
 	return nil

@@ -178,6 +178,9 @@ func TestConformanceMalformedJSON(t *testing.T) {
 		"not json":         `not json`,
 		"empty":            ``,
 		"trailing garbage": `[] []`,
+		// A stray closer ends no value at the top level; a decoder that
+		// only asks whether more elements follow misses it.
+		"stray closer": `{}]`,
 	}
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		t.Parallel()

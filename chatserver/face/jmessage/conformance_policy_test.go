@@ -255,6 +255,7 @@ func TestConformancePolicyValidation(t *testing.T) {
 		{"unknown nested field", `{"phoneVerification":{"codeLenght":6}}`, "codeLenght"},
 		{"malformed JSON", `{"username":`, ""},
 		{"trailing data", `{} {}`, ""},
+		{"stray closer", `{"selfRegistration":"Open"}}`, ""},
 		{"array", `[]`, ""},
 		{"null", `null`, ""},
 		{"empty body", ``, ""},

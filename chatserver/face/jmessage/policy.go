@@ -2,7 +2,6 @@ package jmessage
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -74,13 +73,8 @@ func readPolicy(w http.ResponseWriter, r *http.Request) (model.RegistrationPolic
 		PhoneVerification: def.PhoneVerification, Username: def.Username, Password: def.Password,
 		AllowedRegions: def.AllowedRegions, SMS: def.SMS,
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		return model.RegistrationPolicy{}, fmt.Errorf("%w: %v", httpio.ErrMalformed, err)
-	}
-	if dec.More() {
-		return model.RegistrationPolicy{}, fmt.Errorf("%w: unexpected data after the JSON value", httpio.ErrMalformed)
+	if err := httpio.UnmarshalStrict(raw, &body); err != nil {
+		return model.RegistrationPolicy{}, err
 	}
 	p := model.RegistrationPolicy{
 		PhoneVerification: body.PhoneVerification, Username: body.Username, Password: body.Password,
