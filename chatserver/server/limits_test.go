@@ -7,8 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,6 +45,29 @@ func trickle(t *testing.T, base, method, path string, header http.Header, declar
 		t.Fatal(err)
 	}
 	return conn
+}
+
+// peersSeen reports the RemoteAddr a plain server sees for two requests
+// from this process, to tell a failure of the cap from a machine that
+// numbers loopback connections oddly.
+func peersSeen(t *testing.T) []string {
+	var mu sync.Mutex
+	var seen []string
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.RemoteAddr)
+		mu.Unlock()
+	}))
+	defer echo.Close()
+	for range 2 {
+		c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+		if resp, err := c.Get(echo.URL); err == nil {
+			resp.Body.Close()
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return seen
 }
 
 // answer reads the response on conn, failing when none comes within
@@ -170,26 +196,43 @@ func TestUnauthenticatedBodiesAreSmall(t *testing.T) {
 }
 
 // One address may hold only so many unauthenticated requests at once; the
-// next is answered 429 in the face's envelope, while authenticated
-// requests from the same address go on, and a slot comes back when its
-// request is answered.
+// next is answered 429 in the face's envelope, while another address and
+// authenticated requests from the same address go on, and a slot comes
+// back when its request is answered.
+//
+// The addresses come from X-Forwarded-For, with every peer trusted as a
+// proxy, so the test does not depend on how the machine it runs on
+// numbers its loopback connections.
 func TestUnauthenticatedRequestsPerAddressAreCapped(t *testing.T) {
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
-		srv := testutil.StartServerConfig(t, b, server.Config{PublicPerAddress: 2, BodyReadTimeout: time.Minute})
+		srv := testutil.StartServerConfig(t, b, server.Config{
+			PublicPerAddress: 2, BodyReadTimeout: time.Minute,
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")},
+		})
 		app := srv.CreateApp(t, nil)
+		const client, neighbour = "203.0.113.9", "198.51.100.3"
+		from := func(addr string, auth testutil.Auth) testutil.Auth {
+			return func(r *http.Request) {
+				r.Header.Set("X-Forwarded-For", addr)
+				if auth != nil {
+					auth(r)
+				}
+			}
+		}
 		// check_phone_available counts no attempts, unlike login, whose
 		// own per-address limit would answer 429 too.
 		login := "/apps/" + app.Key + "/user/check_phone_available"
+		header := http.Header{"X-Forwarded-For": {client}}
 		held := []net.Conn{
-			trickle(t, srv.URL, "POST", login, nil, 1000, `{"region":`),
-			trickle(t, srv.URL, "POST", login, nil, 1000, `{"region":`),
+			trickle(t, srv.URL, "POST", login, header, 1000, `{"region":`),
+			trickle(t, srv.URL, "POST", login, header, 1000, `{"region":`),
 		}
 		body := map[string]any{"region": "86", "phone": "13800000000"}
 		var r testutil.Response
 		// The held requests take their slots as soon as the server
 		// reads their headers; poll until it has.
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if r = srv.Do(t, "POST", login, nil, body); r.Status != 200 {
+			if r = srv.Do(t, "POST", login, from(client, nil), body); r.Status != 200 {
 				break
 			}
 		}
@@ -199,9 +242,12 @@ func TestUnauthenticatedRequestsPerAddressAreCapped(t *testing.T) {
 		}
 		r.JSON(t, &e)
 		if r.Status != 429 || e.Code != 429 || !strings.Contains(e.Message, "in flight") {
-			t.Fatalf("a third unauthenticated request while two are held: %d %s", r.Status, r.Body)
+			t.Fatalf("a third unauthenticated request while two are held: %d %s (peers as a server here sees them: %v)", r.Status, r.Body, peersSeen(t))
 		}
-		if r := srv.Do(t, "GET", "/v1/users/?start=0&count=1", app.As(), nil); r.Status != 200 {
+		if r := srv.Do(t, "POST", login, from(neighbour, nil), body); r.Status != 200 {
+			t.Fatalf("another address while the first is at its cap: %d %s", r.Status, r.Body)
+		}
+		if r := srv.Do(t, "GET", "/v1/users/?start=0&count=1", from(client, app.As()), nil); r.Status != 200 {
 			t.Fatalf("an authenticated request from the same address: %d %s", r.Status, r.Body)
 		}
 		// Finishing one held request frees its slot.
@@ -209,7 +255,7 @@ func TestUnauthenticatedRequestsPerAddressAreCapped(t *testing.T) {
 			t.Fatal(err)
 		}
 		answer(t, held[0], 15*time.Second)
-		if r := srv.Do(t, "POST", login, nil, body); r.Status == 429 {
+		if r := srv.Do(t, "POST", login, from(client, nil), body); r.Status == 429 {
 			t.Fatalf("with one slot free again: %d %s", r.Status, r.Body)
 		}
 	})
