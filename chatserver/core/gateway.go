@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +24,13 @@ const (
 	// staleClaim is how long an unfinished client_msg_id claim (its
 	// replica died mid-send) blocks a retry.
 	staleClaim = time.Minute
-	// claimWait is how long a retry waits for a concurrent first send.
+	// claimWait is how long a retry waits for a concurrent first send, or
+	// for the release of a failed one that is retried in the background.
 	claimWait = 5 * time.Second
+	// claimReleaseRetry is the first pause before a failed release of a
+	// claim is tried again; the pauses double up to 1 s, well inside
+	// claimWait, so a retry waiting on the claim sees it released.
+	claimReleaseRetry = 100 * time.Millisecond
 )
 
 // SendAsUser sends a message from a signed-in user (the gateway's send).
@@ -72,13 +78,42 @@ func (s *Service) SendAsUser(ctx context.Context, app model.App, userID int64, u
 	// is completed in the message's own transaction.
 	m, err := s.SendMessage(ctx, app, in)
 	if err != nil {
-		bg := context.WithoutCancel(ctx)
-		_ = s.store.Write(bg, func(q *store.Q) error {
-			return q.ReleaseClientMsgID(bg, app.ID, userID, clientMsgID)
-		})
+		s.releaseClaim(context.WithoutCancel(ctx), app, userID, clientMsgID)
 		return 0, false, err
 	}
 	return m.ID, false, nil
+}
+
+// releaseClaim drops the claim of a send that failed, so the client's
+// retry may send again. A send fails most often because the database is
+// away, and then so is the first release: it is tried again in the
+// background until it lands or the claim would be stale anyway, since a
+// claim left behind refuses every retry as in progress for staleClaim.
+func (s *Service) releaseClaim(ctx context.Context, app model.App, userID int64, clientMsgID string) {
+	release := func(ctx context.Context) error {
+		return s.store.Write(ctx, func(q *store.Q) error {
+			return q.ReleaseClientMsgID(ctx, app.ID, userID, clientMsgID)
+		})
+	}
+	err := release(ctx)
+	if err == nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, staleClaim)
+		defer cancel()
+		for wait := claimReleaseRetry; ; wait = min(2*wait, time.Second) {
+			select {
+			case <-ctx.Done():
+				slog.Warn("Releasing a failed send's client_msg_id; it blocks retries until it is stale", "app", app.Key, "user", userID, "err", err)
+				return
+			case <-time.After(wait):
+			}
+			if err = release(ctx); err == nil {
+				return
+			}
+		}
+	}()
 }
 
 // currentApp is app as it stands now, through the app cache: a replica

@@ -38,9 +38,9 @@ const minOutage = 1500 * time.Millisecond
 // exactly once and in order per sender, and the recipient's log and the
 // sender's own log hold the same messages (nothing half written).
 // Gateway senders keep a refused frame at the head of their outbox and
-// send it again until it is stored, so those end up acknowledged too;
-// one refused in_progress, blocked by the claim its failed attempt left
-// behind, is given up and counted in the figures.
+// send it again until it is stored, so those end up acknowledged too:
+// none may be refused in_progress by the claim of its own failed
+// attempt, which the server releases once the database is back.
 func TestPostgresRestartUnderLoad(t *testing.T) {
 	tools := postgresTools(t)
 	logDir := t.TempDir()
