@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 	"github.com/chat-operator/chat-operator/chatserver/face/ws"
+	"github.com/chat-operator/chat-operator/chatserver/server"
 )
 
 // config is the process configuration. Every flag has an environment twin,
@@ -33,6 +35,12 @@ type config struct {
 	pruneInterval  time.Duration
 	// maxConnsPerUser caps a user's gateway connections; 0 means no cap.
 	maxConnsPerUser int
+	// bodyReadTimeout bounds how long a request body may take to arrive;
+	// 0 means no bound.
+	bodyReadTimeout time.Duration
+	// publicPerAddress caps one address's unauthenticated requests in
+	// flight; 0 means no cap.
+	publicPerAddress int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -65,6 +73,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&c.pruneInterval, "prune-interval", core.DefaultPruneInterval, "how often the gateway's old events are deleted")
 	fs.IntVar(&c.maxConnsPerUser, "max-conns-per-user", envInt(getenv, "CHAT_MAX_CONNS_PER_USER", ws.DefaultMaxConnsPerUser),
 		"most gateway connections one user may hold (on PostgreSQL across replicas); more are closed with 4008; 0 means no cap (env CHAT_MAX_CONNS_PER_USER)")
+	fs.DurationVar(&c.bodyReadTimeout, "body-read-timeout", envDuration(getenv, "CHAT_BODY_READ_TIMEOUT", server.DefaultBodyReadTimeout),
+		"how long a request body may take to arrive once its headers have; a slower one is answered 400; 0 means no bound (env CHAT_BODY_READ_TIMEOUT)")
+	fs.IntVar(&c.publicPerAddress, "public-per-address", envInt(getenv, "CHAT_PUBLIC_PER_ADDRESS", httpio.DefaultPublicPerAddress),
+		"most unauthenticated requests (sign-up, login, codes) one client address may have in flight; more are answered 429; 0 means no cap (env CHAT_PUBLIC_PER_ADDRESS)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -89,6 +101,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.maxConnsPerUser < 0 {
 		return c, errors.New("--max-conns-per-user must not be negative (0 means no cap)")
+	}
+	if c.bodyReadTimeout < 0 {
+		return c, errors.New("--body-read-timeout must not be negative (0 means no bound)")
+	}
+	if c.publicPerAddress < 0 {
+		return c, errors.New("--public-per-address must not be negative (0 means no cap)")
 	}
 	return c, nil
 }
@@ -131,4 +149,13 @@ func envDuration(getenv func(string) string, name string, def time.Duration) tim
 		return d
 	}
 	return def
+}
+
+// orNone maps the command line's 0 ("none") to the negative value
+// server.Config reads as none, where its own zero means the default.
+func orNone[T int | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

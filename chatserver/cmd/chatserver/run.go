@@ -81,6 +81,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		PlatformToken: token, Version: version, OnShutdown: onShutdown,
 		TrustedProxies: cfg.trustedProxies,
 		Gateway:        []ws.Option{ws.WithMaxConnsPerUser(cfg.maxConnsPerUser)},
+		// The server reads zero as its default and a negative value as
+		// none; on the command line 0 says none.
+		BodyReadTimeout:  orNone(cfg.bodyReadTimeout),
+		PublicPerAddress: orNone(cfg.publicPerAddress),
 	}, reg)
 	log.Info("Serving", "addr", ln.Addr().String(), "version", version)
 	if tokenPath != "" {
