@@ -1,15 +1,11 @@
 package testutil
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -164,36 +160,5 @@ func (s *Server) Do(t testing.TB, method, path string, auth Auth, body any) Resp
 // Send is Do returning the error instead, so goroutines other than the
 // test's may call it.
 func (s *Server) Send(method, path string, auth Auth, body any) (Response, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		enc, err := json.Marshal(b)
-		if err != nil {
-			return Response{}, fmt.Errorf("encoding body: %w", err)
-		}
-		rd = bytes.NewReader(enc)
-	}
-	req, err := http.NewRequest(method, s.URL+path, rd)
-	if err != nil {
-		return Response{}, err
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	if auth != nil {
-		auth(req)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return Response{}, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return Response{}, fmt.Errorf("reading response: %w", err)
-	}
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
+	return Call(context.Background(), http.DefaultClient, method, s.URL+path, auth, body)
 }

@@ -3,12 +3,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
@@ -29,6 +27,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
+	"github.com/chat-operator/chat-operator/chatserver/testutil"
 )
 
 // apply creates or replaces the objects of a YAML manifest (documents
@@ -192,31 +191,8 @@ func (a answer) String() string { return fmt.Sprintf("HTTP %d %s", a.status, a.b
 // call sends one request; a transport failure is an error (the caller
 // decides whether that is acceptable).
 func call(ctx context.Context, method, u string, body any, auth func(*http.Request)) (answer, error) {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return answer{}, err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, r)
-	if err != nil {
-		return answer{}, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != nil {
-		auth(req)
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, body: b}, err
+	r, err := testutil.Call(ctx, httpClient, method, u, auth, body)
+	return answer{status: r.Status, body: r.Body}, err
 }
 
 // admin calls the tenant's admin API with Basic appKey:masterSecret.

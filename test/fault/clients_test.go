@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,31 +35,8 @@ type answer struct {
 
 // call sends one request with a JSON body (nil for none).
 func call(ctx context.Context, method, url string, auth func(*http.Request), body any) (answer, error) {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return answer{}, err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
-	if err != nil {
-		return answer{}, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	}
-	if auth != nil {
-		auth(req)
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, body: b}, err
+	r, err := testutil.Call(ctx, httpClient, method, url, auth, body)
+	return answer{status: r.Status, body: r.Body}, err
 }
 
 // getStatus is the status of a GET, 0 on a transport error.
