@@ -247,11 +247,7 @@ func TestAppCreatedByAnOlderReplicaGetsAnIDKey(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, b.NewURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
+		st := openStore(t, b)
 		now := time.Now().UnixMilli()
 		if err := store.ExecRaw(ctx, st, `INSERT INTO apps (app_key, app_key_lower, secret_hash, created_at, updated_at)
 			VALUES ('fromolderreplica00000000', 'fromolderreplica00000000', ?, ?, ?)`, []byte{1}, now, now); err != nil {

@@ -22,11 +22,7 @@ func TestMessageBatchIsFaultIsolated(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, b.NewURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
+		st := openStore(t, b)
 		now := time.UnixMilli(time.Now().UnixMilli())
 		var apps []model.App
 		for _, key := range []string{"isolatedapp1", "isolatedapp2"} {
@@ -93,11 +89,7 @@ func TestAppendMessageRefusesBadText(t *testing.T) {
 	t.Parallel()
 	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
 		ctx := context.Background()
-		st, err := store.Open(ctx, b.NewURL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
+		st := openStore(t, b)
 		for _, m := range []model.Message{
 			{FromName: "a\x00b", Body: `{}`},
 			{Body: "{\"text\":\"\xff\"}"},

@@ -118,16 +118,24 @@ func TestUsersRoundTripAndCascade(t *testing.T) {
 	})
 }
 
+// openStore opens a fresh, empty store of backend b; it closes when the
+// test ends.
+func openStore(t *testing.T, b testutil.Backend) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), b.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
 // openWithApp opens a fresh store of backend b holding one app; it closes
 // when the test ends. now is a millisecond-precision time for rows.
 func openWithApp(t *testing.T, b testutil.Backend, key string) (*store.Store, model.App, time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, b.NewURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t, b)
 	now := time.UnixMilli(time.Now().UnixMilli())
 	if _, err := st.Read().PutApp(ctx, model.App{Key: key, SecretHash: []byte{1}, Updated: now}); err != nil {
 		t.Fatal(err)
