@@ -69,7 +69,7 @@ type hostileTenant struct {
 	secret string
 }
 
-func newHostileTenant(t *testing.T, srv *testutil.Server, label string) hostileTenant {
+func newHostileTenant(t testing.TB, srv *testutil.Server, label string) hostileTenant {
 	t.Helper()
 	app := srv.CreateApp(t, nil)
 	secret := "secret-" + label + "-" + testutil.NewKey()[:8]
@@ -256,7 +256,7 @@ type hostileResponse struct {
 
 // sendHostile sends v with the credentials of the face the path belongs
 // to.
-func sendHostile(t *testing.T, srv *testutil.Server, tn hostileTenant, method string, v hostileVariant) hostileResponse {
+func sendHostile(t testing.TB, srv *testutil.Server, tn hostileTenant, method string, v hostileVariant) hostileResponse {
 	t.Helper()
 	u := srv.URL + v.path
 	if v.query != "" {
@@ -296,7 +296,7 @@ func sendHostile(t *testing.T, srv *testutil.Server, tn hostileTenant, method st
 
 // checkWellFormed: a refusal is JSON in the envelope of the path's face,
 // and any answer is valid UTF-8.
-func checkWellFormed(t *testing.T, tmpl, name string, r hostileResponse) {
+func checkWellFormed(t testing.TB, tmpl, name string, r hostileResponse) {
 	t.Helper()
 	if r.status == 0 {
 		return

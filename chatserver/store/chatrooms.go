@@ -88,7 +88,7 @@ func (q *Q) LockChatroom(ctx context.Context, appID, roomID int64) error {
 // UpdateChatroom stores a room's editable fields: owner, name, description.
 func (q *Q) UpdateChatroom(ctx context.Context, r model.Chatroom, now time.Time) error {
 	_, err := q.exec(ctx, "UPDATE chatrooms SET owner_id = ?, name = ?, description = ?, updated_at = ? WHERE app_id = ? AND id = ?",
-		r.OwnerID, r.Name, r.Description, now.UnixMilli(), r.AppID, r.ID)
+		userRef(r.OwnerID), r.Name, r.Description, now.UnixMilli(), r.AppID, r.ID)
 	return err
 }
 

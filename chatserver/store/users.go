@@ -36,6 +36,13 @@ func nullInt(p *int) sql.NullInt64 {
 	return sql.NullInt64{Int64: int64(*p), Valid: true}
 }
 
+// userRef is a reference to a user that may be gone: 0, which a row reads
+// back after ON DELETE SET NULL took its user, is written as NULL again
+// rather than as a user that never existed.
+func userRef(id int64) sql.NullInt64 {
+	return sql.NullInt64{Int64: id, Valid: id != 0}
+}
+
 func ptrString(n sql.NullString) *string {
 	if !n.Valid {
 		return nil

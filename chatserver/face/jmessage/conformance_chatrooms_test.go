@@ -423,6 +423,27 @@ func TestConformanceUpdateChatroom(t *testing.T) {
 	})
 }
 
+// A room whose owner was deleted keeps working: it has no owner
+// (owner_username ""), may be renamed, and takes a new owner.
+func TestConformanceUpdateChatroomWithoutOwner(t *testing.T) {
+	t.Parallel()
+	testutil.ForEachBackend(t, func(t *testing.T, b testutil.Backend) {
+		t.Parallel()
+		f := newFixture(t, b, nil)
+		f.register(t, "xiaoming", "xiaohong")
+		id := f.crCreate(t, "xiaoming", "old", "xiaohong")
+		wantStatus(t, f.do(t, "DELETE", "/v1/users/xiaoming", nil), http.StatusNoContent)
+		wantStatus(t, f.do(t, "PUT", crPath(id, ""), map[string]any{"name": "renamed"}), http.StatusNoContent)
+		if room := f.crRoom(t, id); room["owner_username"] != "" || room["name"] != "renamed" {
+			t.Fatalf("an ownerless room after a rename: %v", room)
+		}
+		wantStatus(t, f.do(t, "PUT", crPath(id, ""), map[string]any{"owner_username": "xiaohong"}), http.StatusNoContent)
+		if room := f.crRoom(t, id); room["owner_username"] != "xiaohong" {
+			t.Fatalf("after taking a new owner: %v", room)
+		}
+	})
+}
+
 // 删除聊天室: DELETE /v1/chatroom/{room_id}.
 func TestConformanceDeleteChatroom(t *testing.T) {
 	t.Parallel()
