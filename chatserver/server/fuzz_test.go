@@ -30,6 +30,9 @@ func FuzzRouteBody(f *testing.F) {
 	f.Add(uint16(0), "application/json; charset=utf-8", []byte(`[{"username":"a\u0000b"}]`))
 	f.Add(uint16(1), form, []byte("--xyz\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\nt\r\n--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\xff\"\r\n\r\nx\r\n--xy"))
 	f.Fuzz(func(t *testing.T, route uint16, contentType string, body []byte) {
+		if strings.ContainsFunc(contentType, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			t.Skip("a header value no HTTP client sends")
+		}
 		pattern := routes[int(route)%len(routes)]
 		method, tmpl, _ := strings.Cut(pattern, " ")
 		tmpl = strings.TrimSuffix(tmpl, "{$}")
