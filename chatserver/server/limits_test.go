@@ -47,6 +47,15 @@ func trickle(t *testing.T, base, method, path string, header http.Header, declar
 	return conn
 }
 
+// answered tells whether the server has written anything on conn.
+func answered(conn net.Conn) bool {
+	_ = conn.SetReadDeadline(time.Now().Add(time.Millisecond))
+	defer conn.SetReadDeadline(time.Time{})
+	var b [1]byte
+	n, _ := conn.Read(b[:])
+	return n > 0
+}
+
 // peersSeen reports the RemoteAddr a plain server sees for two requests
 // from this process, to tell a failure of the cap from a machine that
 // numbers loopback connections oddly.
@@ -223,17 +232,22 @@ func TestUnauthenticatedRequestsPerAddressAreCapped(t *testing.T) {
 		// own per-address limit would answer 429 too.
 		login := "/apps/" + app.Key + "/user/check_phone_available"
 		header := http.Header{"X-Forwarded-For": {client}}
-		held := []net.Conn{
-			trickle(t, srv.URL, "POST", login, header, 1000, `{"region":`),
-			trickle(t, srv.URL, "POST", login, header, 1000, `{"region":`),
-		}
+		hold := func() net.Conn { return trickle(t, srv.URL, "POST", login, header, 1000, `{"region":`) }
+		held := []net.Conn{hold(), hold()}
 		body := map[string]any{"region": "86", "phone": "13800000000"}
 		var r testutil.Response
 		// The held requests take their slots as soon as the server
-		// reads their headers; poll until it has.
+		// reads their headers; poll until it has. A probe may come in
+		// before a held request does and have that one refused: then it
+		// is held again.
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if r = srv.Do(t, "POST", login, from(client, nil), body); r.Status != 200 {
 				break
+			}
+			for i, c := range held {
+				if answered(c) {
+					held[i] = hold()
+				}
 			}
 		}
 		var e struct {
@@ -243,6 +257,11 @@ func TestUnauthenticatedRequestsPerAddressAreCapped(t *testing.T) {
 		r.JSON(t, &e)
 		if r.Status != 429 || e.Code != 429 || !strings.Contains(e.Message, "in flight") {
 			t.Fatalf("a third unauthenticated request while two are held: %d %s (peers as a server here sees them: %v)", r.Status, r.Body, peersSeen(t))
+		}
+		// One more that holds its body back hears its 429 at once, not
+		// once it has sent the body it will never need.
+		if resp, b := answer(t, hold(), 15*time.Second); resp.StatusCode != 429 {
+			t.Fatalf("a held-back request over the cap: %d %s", resp.StatusCode, b)
 		}
 		if r := srv.Do(t, "POST", login, from(neighbour, nil), body); r.Status != 200 {
 			t.Fatalf("another address while the first is at its cap: %d %s", r.Status, r.Body)

@@ -98,7 +98,8 @@ func (f *Face) publicWithin(limit int64, h func(w http.ResponseWriter, r *http.R
 	return func(w http.ResponseWriter, r *http.Request) {
 		leave, err := f.gate.Enter(core.ClientAddr(r.Context()))
 		if err != nil {
-			writeError(w, err)
+			// A client holding its body back must hear the 429 too.
+			refuseUnread(w, err)
 			return
 		}
 		defer leave()

@@ -58,32 +58,32 @@ func (f *Face) uploadImage(w http.ResponseWriter, r *http.Request, app model.App
 	r.Body = http.MaxBytesReader(w, r.Body, core.UploadLimit(app)+multipartOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		refuseUpload(w, fmt.Errorf("%w: the body must be multipart/form-data with token and file", core.ErrInvalid))
+		refuseUnread(w, fmt.Errorf("%w: the body must be multipart/form-data with token and file", core.ErrInvalid))
 		return
 	}
 	token := r.URL.Query().Get("token")
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			refuseUpload(w, uploadReadError(err, "the form has no file part"))
+			refuseUnread(w, uploadReadError(err, "the form has no file part"))
 			return
 		}
 		switch part.FormName() {
 		case "token":
 			v, err := io.ReadAll(io.LimitReader(part, maxTokenField+1))
 			if err != nil || len(v) > maxTokenField {
-				refuseUpload(w, core.ErrUploadTokenInvalid)
+				refuseUnread(w, core.ErrUploadTokenInvalid)
 				return
 			}
 			token = string(v)
 		case "file":
 			if token == "" {
-				refuseUpload(w, fmt.Errorf("%w: send the token in ?token= or in a token field before the file",
+				refuseUnread(w, fmt.Errorf("%w: send the token in ?token= or in a token field before the file",
 					core.ErrUploadTokenInvalid))
 				return
 			}
 			if err := f.svc.CheckUploadToken(r.Context(), app, token); err != nil {
-				refuseUpload(w, err)
+				refuseUnread(w, err)
 				return
 			}
 			f.storeUpload(w, r, app, token, part)
@@ -102,11 +102,11 @@ func (f *Face) storeUpload(w http.ResponseWriter, r *http.Request, app model.App
 	limit := core.UploadLimit(app)
 	data, err := io.ReadAll(io.LimitReader(part, limit+1))
 	if err != nil {
-		refuseUpload(w, uploadReadError(err, "the file could not be read"))
+		refuseUnread(w, uploadReadError(err, "the file could not be read"))
 		return
 	}
 	if int64(len(data)) > limit {
-		refuseUpload(w, core.ErrMediaTooLarge)
+		refuseUnread(w, core.ErrMediaTooLarge)
 		return
 	}
 	m, link, err := f.svc.UploadWithToken(r.Context(), app, token, core.MediaUpload{Filename: part.FileName(), Data: data})
@@ -121,12 +121,13 @@ func (f *Face) storeUpload(w http.ResponseWriter, r *http.Request, app model.App
 	})
 }
 
-// refuseUpload answers an upload that is refused before its body was
-// read to the end, and closes the connection after the answer: net/http
+// refuseUnread answers a request (an upload, a public request over the
+// address's cap) that is refused before its body was read to the end, and
+// closes the connection after the answer: net/http
 // would otherwise read on (up to 256 KB) for the connection's next
 // request before writing the answer, and a client that keeps sending
 // would wait for ever.
-func refuseUpload(w http.ResponseWriter, err error) {
+func refuseUnread(w http.ResponseWriter, err error) {
 	w.Header().Set("Connection", "close")
 	writeError(w, err)
 }
