@@ -111,8 +111,17 @@ func (b *base) conclude(ctx context.Context, obj, before tracked, stepErr error,
 
 // isWait reports whether err is a wait for reason.
 func isWait(err error, reason string) bool {
+	return waitFor(err, reason) != nil
+}
+
+// waitFor returns the wait for reason that err holds, or nil: the value
+// errors.As found, since err itself may wrap it.
+func waitFor(err error, reason string) *waitError {
 	var w *waitError
-	return errors.As(err, &w) && w.reason == reason
+	if errors.As(err, &w) && w.reason == reason {
+		return w
+	}
+	return nil
 }
 
 // finishCleanup lets a deleted object go once its cleanup in the server is

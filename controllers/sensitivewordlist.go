@@ -121,9 +121,10 @@ func (wordLists) setStatus(run *wordListRun, err error) {
 		words, _ := merged(run.peers)
 		l.Status.AppWordCount = int32(len(words))
 	}
+	over := waitFor(err, imv1alpha1.ReasonCapacityExceeded)
 	switch {
-	case isWait(err, imv1alpha1.ReasonCapacityExceeded):
-		setCondition(l, imv1alpha1.ConditionWithinCapacity, false, imv1alpha1.ReasonCapacityExceeded, err.(*waitError).message)
+	case over != nil:
+		setCondition(l, imv1alpha1.ConditionWithinCapacity, false, imv1alpha1.ReasonCapacityExceeded, over.message)
 	case run.peers != nil:
 		setCondition(l, imv1alpha1.ConditionWithinCapacity, true, imv1alpha1.ReasonReconciled, "The app's merged word set fits its limit")
 	}
