@@ -62,7 +62,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.platformToken, "platform-token", getenv("CHAT_PLATFORM_TOKEN"),
 		"Bearer token for /platform/v1; generated into <data-dir>/platform-token when empty (env CHAT_PLATFORM_TOKEN)")
 	fs.StringVar(&level, "log-level", env("CHAT_LOG_LEVEL", "info"), "debug, info, warn or error (env CHAT_LOG_LEVEL)")
-	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 20*time.Second, "how long SIGTERM waits for requests in flight")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration(getenv, "CHAT_SHUTDOWN_TIMEOUT", 20*time.Second),
+		"how long SIGTERM waits for requests in flight (env CHAT_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&c.smsAllowLoopback, "sms-allow-loopback", getenv("CHAT_SMS_ALLOW_LOOPBACK") == "true",
 		"let tenants' SMS webhooks be on this host's loopback, for local development (env CHAT_SMS_ALLOW_LOOPBACK=true)")
 	var proxies string
@@ -70,7 +71,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"comma-separated IPs or CIDRs of proxies whose X-Forwarded-For names the client, for the per-address login limits (env CHAT_TRUSTED_PROXIES)")
 	fs.DurationVar(&c.eventRetention, "event-retention", envDuration(getenv, "CHAT_EVENT_RETENTION", core.DefaultEventRetention),
 		"how long the gateway keeps users' events and client_msg_ids; a client further behind gets a gap frame (env CHAT_EVENT_RETENTION)")
-	fs.DurationVar(&c.pruneInterval, "prune-interval", core.DefaultPruneInterval, "how often the gateway's old events are deleted")
+	fs.DurationVar(&c.pruneInterval, "prune-interval", envDuration(getenv, "CHAT_PRUNE_INTERVAL", core.DefaultPruneInterval),
+		"how often the gateway's old events are deleted (env CHAT_PRUNE_INTERVAL)")
 	fs.IntVar(&c.maxConnsPerUser, "max-conns-per-user", envInt(getenv, "CHAT_MAX_CONNS_PER_USER", ws.DefaultMaxConnsPerUser),
 		"most gateway connections one user may hold (on PostgreSQL across replicas); more are closed with 4008; 0 means no cap (env CHAT_MAX_CONNS_PER_USER)")
 	fs.DurationVar(&c.bodyReadTimeout, "body-read-timeout", envDuration(getenv, "CHAT_BODY_READ_TIMEOUT", server.DefaultBodyReadTimeout),

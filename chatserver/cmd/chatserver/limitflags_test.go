@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chat-operator/chat-operator/chatserver/core"
 	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 	"github.com/chat-operator/chat-operator/chatserver/face/ws"
 	"github.com/chat-operator/chat-operator/chatserver/server"
@@ -75,5 +76,53 @@ func TestOrNone(t *testing.T) {
 	}
 	if got := orNone(5 * time.Second); got != 5*time.Second {
 		t.Errorf("orNone(5s) = %v", got)
+	}
+}
+
+// The shutdown and pruning timings have environment twins too, the flag
+// winning; a prune interval must be positive.
+func TestTimingFlags(t *testing.T) {
+	t.Parallel()
+	type timing struct {
+		env  string
+		read func(config) time.Duration
+	}
+	shutdown := timing{"CHAT_SHUTDOWN_TIMEOUT", func(c config) time.Duration { return c.shutdownTimeout }}
+	prune := timing{"CHAT_PRUNE_INTERVAL", func(c config) time.Duration { return c.pruneInterval }}
+	for _, c := range []struct {
+		timing  timing
+		args    []string
+		env     string
+		want    time.Duration
+		wantErr bool
+	}{
+		{shutdown, nil, "", 20 * time.Second, false},
+		{shutdown, []string{"--shutdown-timeout", "5s"}, "", 5 * time.Second, false},
+		{shutdown, nil, "45s", 45 * time.Second, false},
+		{shutdown, []string{"--shutdown-timeout=3s"}, "45s", 3 * time.Second, false},
+		{shutdown, nil, "soon", 20 * time.Second, false}, // not a duration: the default
+
+		{prune, nil, "", core.DefaultPruneInterval, false},
+		{prune, []string{"--prune-interval", "1m"}, "", time.Minute, false},
+		{prune, nil, "30s", 30 * time.Second, false},
+		{prune, []string{"--prune-interval=2m"}, "30s", 2 * time.Minute, false},
+		{prune, []string{"--prune-interval", "0"}, "", 0, true},
+		{prune, nil, "-1m", 0, true},
+	} {
+		cfg, err := parseConfig(c.args, func(k string) string {
+			if k == c.timing.env {
+				return c.env
+			}
+			return ""
+		}, io.Discard)
+		if c.wantErr {
+			if err == nil {
+				t.Errorf("parseConfig(%v, %s=%q) = %v, want an error", c.args, c.timing.env, c.env, c.timing.read(cfg))
+			}
+			continue
+		}
+		if got := c.timing.read(cfg); err != nil || got != c.want {
+			t.Errorf("parseConfig(%v, %s=%q): %v, %v; want %v", c.args, c.timing.env, c.env, got, err, c.want)
+		}
 	}
 }

@@ -1,6 +1,9 @@
-// Command chatserver is the bundled multi-tenant IM server: the JMessage
-// compatible admin API, the platform API the operator drives, and health
-// and metrics endpoints.
+// Command chatserver is the bundled multi-tenant IM server. One process
+// serves every tenant: the JMessage compatible admin API, the SealTalk
+// compatible user API, the WebSocket gateway, media downloads, the
+// platform API the operator drives, and health, readiness and metrics
+// endpoints. It is configured by flags, each with a CHAT_* environment
+// twin (see config.go), and stores its data in SQLite or PostgreSQL.
 package main
 
 import (
