@@ -2,10 +2,8 @@ package controllers
 
 import (
 	"context"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -76,14 +74,11 @@ func (r *ChatAppReconciler) runSteps(ctx context.Context, run *appRun, steps ...
 // resolveServer finds the ChatServer and checks the app may use it.
 func (r *ChatAppReconciler) resolveServer(ctx context.Context, run *appRun) error {
 	app := run.app
-	server := &imv1alpha1.ChatServer{}
-	key := client.ObjectKey{Namespace: app.ServerNamespace(), Name: app.Spec.ServerRef.Name}
-	if err := r.Get(ctx, key, server); err != nil {
-		if apierrors.IsNotFound(err) {
-			return waiting(imv1alpha1.ReasonServerNotFound, "ChatServer %s not found", key)
-		}
-		return fmt.Errorf("reading ChatServer %s: %w", key, err)
+	server, err := r.serverOf(ctx, app)
+	if err != nil {
+		return err
 	}
+	key := client.ObjectKeyFromObject(server)
 	if !server.AllowsNamespace(app.Namespace) {
 		return waiting(imv1alpha1.ReasonNamespaceNotAllowed,
 			"ChatServer %s does not list namespace %q in spec.allowedNamespaces", key, app.Namespace)

@@ -2,12 +2,9 @@ package controllers
 
 import (
 	"context"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	imv1alpha1 "github.com/chat-operator/chat-operator/api/v1alpha1"
@@ -31,13 +28,12 @@ func (r *ChatAppReconciler) cleanupTenant(ctx context.Context, app *imv1alpha1.C
 	if app.Status.AppKey == "" || app.Status.AppKey != app.Spec.AppKey {
 		return nil // never registered by this ChatApp
 	}
-	server := &imv1alpha1.ChatServer{}
-	key := client.ObjectKey{Namespace: app.ServerNamespace(), Name: app.Spec.ServerRef.Name}
-	if err := r.Get(ctx, key, server); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("reading ChatServer %s: %w", key, err)
+	server, err := r.serverOf(ctx, app)
+	if isWait(err, imv1alpha1.ReasonServerNotFound) {
+		return nil // a server that is gone holds no tenant
+	}
+	if err != nil {
+		return err
 	}
 	if !server.DeletionTimestamp.IsZero() {
 		return nil // the whole server and its data are going

@@ -109,12 +109,9 @@ func (r *configReconciler[T]) connectApp(ctx context.Context, run *configRun[T])
 	if !isConditionTrue(app, imv1alpha1.ConditionReady) || app.Status.AppKey == "" {
 		return waiting(imv1alpha1.ReasonAppNotReady, "ChatApp %s is not Ready", app.Name)
 	}
-	server := &imv1alpha1.ChatServer{}
-	if err := r.Get(ctx, client.ObjectKey{Namespace: app.ServerNamespace(), Name: app.Spec.ServerRef.Name}, server); err != nil {
-		if apierrors.IsNotFound(err) {
-			return waiting(imv1alpha1.ReasonServerNotFound, "ChatServer %s/%s not found", app.ServerNamespace(), app.Spec.ServerRef.Name)
-		}
-		return fmt.Errorf("reading the ChatServer of %s: %w", app.Name, err)
+	server, err := r.serverOf(ctx, app)
+	if err != nil {
+		return err
 	}
 	var creds corev1.Secret
 	if err := r.Get(ctx, client.ObjectKey{Namespace: ns, Name: app.CredentialsSecretName()}, &creds); err != nil {
