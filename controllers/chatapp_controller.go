@@ -50,7 +50,7 @@ func (r *ChatAppReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	}
 	before := app.DeepCopy()
 	run := &appRun{app: app}
-	err := r.runSteps(ctx, run,
+	err := runSteps(ctx, run,
 		r.resolveServer,
 		r.claimAppKey,
 		r.ensureCredentials,
@@ -58,17 +58,6 @@ func (r *ChatAppReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ct
 	)
 	r.setAppStatus(run, err)
 	return r.conclude(ctx, app, before, err, imv1alpha1.ConditionSynced)
-}
-
-// runSteps runs steps in order and stops at the first that does not
-// succeed.
-func (r *ChatAppReconciler) runSteps(ctx context.Context, run *appRun, steps ...func(context.Context, *appRun) error) error {
-	for _, step := range steps {
-		if err := step(ctx, run); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // resolveServer finds the ChatServer and checks the app may use it.

@@ -54,14 +54,12 @@ type chatServerRun struct {
 	dsnRef *imv1alpha1.SecretKeySelector
 	dsn    string
 
-	// database says whether the database is ready, and if not why.
+	// database says whether the database is ready, and if not why. A
+	// database that cannot be wired yet stops the steps with a wait.
 	database observation
-	// blocked stops the steps: something the Deployment needs is missing.
-	// The reconcile then did not succeed, so observedGeneration stays.
-	blocked bool
 
 	// deployment is the chatserver Deployment as last read or written;
-	// nil while blocked before it exists.
+	// nil while the steps waited before it exists.
 	deployment *appsv1.Deployment
 	// endpoint is where the resolver says the server answers. serverSeen
 	// says whether it was asked for its info, and info or serverErr what
@@ -78,9 +76,6 @@ type observation struct {
 	reason  string
 	message string
 }
-
-// chatServerStep is one named phase of a reconcile.
-type chatServerStep func(context.Context, *chatServerRun) error
 
 // Reconcile runs the steps in order and writes the status once, at the end.
 func (r *ChatServerReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
@@ -101,7 +96,7 @@ func (r *ChatServerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 
 	before := server.DeepCopy()
 	run := &chatServerRun{server: server, endpoint: r.opts.Resolver.Endpoint(server)}
-	err := r.runSteps(ctx, run,
+	err := runSteps(ctx, run,
 		r.reconcilePlatformToken,
 		r.reconcileDatabase,
 		r.reconcileDeployment,
@@ -110,19 +105,6 @@ func (r *ChatServerReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		r.observeServer,
 	)
 	return r.reconcileStatus(ctx, before, run, err)
-}
-
-// runSteps runs each step until one fails or blocks.
-func (r *ChatServerReconciler) runSteps(ctx context.Context, run *chatServerRun, steps ...chatServerStep) error {
-	for _, step := range steps {
-		if err := step(ctx, run); err != nil {
-			return err
-		}
-		if run.blocked {
-			return nil
-		}
-	}
-	return nil
 }
 
 // observeServer asks the running chatserver for its info with the platform

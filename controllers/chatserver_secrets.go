@@ -91,15 +91,13 @@ func (r *ChatServerReconciler) readExternalDSN(ctx context.Context, run *chatSer
 	err := r.read(ctx, client.ObjectKey{Namespace: run.server.Namespace, Name: ref.Name}, &secret)
 	switch {
 	case apierrors.IsNotFound(err):
-		run.blockOnDatabase(imv1alpha1.ReasonSecretNotFound,
+		return run.waitForDatabase(imv1alpha1.ReasonSecretNotFound,
 			fmt.Sprintf("Waiting for Secret %s, which should hold the database DSN under key %q", ref.Name, ref.Key))
-		return nil
 	case err != nil:
 		return fmt.Errorf("while reading the database DSN Secret %s: %w", ref.Name, err)
 	case len(secret.Data[ref.Key]) == 0:
-		run.blockOnDatabase(imv1alpha1.ReasonSecretNotFound,
+		return run.waitForDatabase(imv1alpha1.ReasonSecretNotFound,
 			fmt.Sprintf("Secret %s has no key %q holding the database DSN", ref.Name, ref.Key))
-		return nil
 	}
 	run.dsnRef = &ref
 	run.dsn = string(secret.Data[ref.Key])
@@ -108,11 +106,11 @@ func (r *ChatServerReconciler) readExternalDSN(ctx context.Context, run *chatSer
 	return nil
 }
 
-// blockOnDatabase records that the database cannot be wired yet and stops
-// the steps.
-func (run *chatServerRun) blockOnDatabase(reason, message string) {
+// waitForDatabase records that the database cannot be wired yet, and
+// returns the wait that stops the steps.
+func (run *chatServerRun) waitForDatabase(reason, message string) error {
 	run.database = observation{reason: reason, message: message}
-	run.blocked = true
+	return waiting(reason, "%s", message)
 }
 
 // markGenerated labels a Secret the operator generates so the cache, which

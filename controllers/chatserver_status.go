@@ -40,6 +40,11 @@ func (r *ChatServerReconciler) reconcileStatus(ctx context.Context, before *imv1
 	}
 
 	computeChatServerStatus(server, run, stepErr)
+	// A wait is a state the conditions already report, not a failure.
+	var wait *waitError
+	if errors.As(stepErr, &wait) {
+		stepErr = nil
+	}
 	if err := patchStatus(ctx, r.Client, before, server); err != nil {
 		return ctrl.Result{}, errors.Join(stepErr, fmt.Errorf("while writing the ChatServer status: %w", err))
 	}
@@ -61,10 +66,14 @@ func (r *ChatServerReconciler) reconcileStatus(ctx context.Context, before *imv1
 
 // computeChatServerStatus sets the conditions, readyReplicas, endpoint and
 // observedGeneration from one run. A failed step marks only Ready: the
-// other conditions keep what the last complete look saw.
+// other conditions keep what the last complete look saw. A wait (something
+// the Deployment needs is missing) is reported through the conditions the
+// run filled in; the reconcile did not succeed, so observedGeneration stays.
 func computeChatServerStatus(server *imv1alpha1.ChatServer, run *chatServerRun, stepErr error) {
 	server.Status.Endpoint = run.endpoint
-	if stepErr != nil {
+	var wait *waitError
+	waited := errors.As(stepErr, &wait)
+	if stepErr != nil && !waited {
 		setCondition(server, imv1alpha1.ConditionReady, false, imv1alpha1.ReasonReconcileFailed, stepErr.Error())
 		return
 	}
@@ -79,7 +88,7 @@ func computeChatServerStatus(server *imv1alpha1.ChatServer, run *chatServerRun, 
 	if run.deployment != nil {
 		server.Status.ReadyReplicas = run.deployment.Status.ReadyReplicas
 	}
-	if !run.blocked {
+	if !waited {
 		server.Status.ObservedGeneration = server.Generation
 	}
 }

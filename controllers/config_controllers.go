@@ -84,13 +84,11 @@ func (r *configReconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	before := obj.DeepCopyObject().(T)
 	run := &configRun[T]{obj: obj}
-	err := r.connectApp(ctx, run)
-	if err == nil {
-		err = r.listPeers(ctx, run, false)
-	}
-	if err == nil {
-		err = r.kind.sync(ctx, r, run)
-	}
+	err := runSteps(ctx, run,
+		r.connectApp,
+		r.listAllPeers,
+		r.sync,
+	)
 	r.kind.setStatus(run, err)
 	return r.conclude(ctx, obj, before, err, imv1alpha1.ConditionSynced)
 }
@@ -127,6 +125,17 @@ func (r *configReconciler[T]) connectApp(ctx context.Context, run *configRun[T])
 	run.app, run.server, run.admin = app, server, admin
 	run.masterSecret = string(creds.Data[CredentialsMasterSecret])
 	return nil
+}
+
+// listAllPeers gathers the live objects of this kind for the same app,
+// this one included.
+func (r *configReconciler[T]) listAllPeers(ctx context.Context, run *configRun[T]) error {
+	return r.listPeers(ctx, run, false)
+}
+
+// sync hands the declared state to the kind's plug-in.
+func (r *configReconciler[T]) sync(ctx context.Context, run *configRun[T]) error {
+	return r.kind.sync(ctx, r, run)
 }
 
 // listPeers gathers the live objects of this kind for the same app; a

@@ -58,6 +58,22 @@ func waiting(reason, format string, args ...any) error {
 	return &waitError{reason: reason, message: fmt.Sprintf(format, args...)}
 }
 
+// step is one named phase of a reconcile; run carries what the steps
+// learn.
+type step[R any] func(ctx context.Context, run R) error
+
+// runSteps runs steps in order and stops at the first that does not
+// succeed: an error, or a wait for something missing or not ready. It is
+// the one step loop of every reconciler.
+func runSteps[R any](ctx context.Context, run R, steps ...step[R]) error {
+	for _, s := range steps {
+		if err := s(ctx, run); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // tracked is one of our kinds with a status.
 type tracked interface {
 	conditioned

@@ -242,12 +242,13 @@ func TestComputeChatServerStatus(t *testing.T) {
 		{"all up", upRun, nil, metav1.ConditionTrue, imv1alpha1.ReasonReconciled, true, true},
 		{"a failed step marks only Ready", upRun, errors.New("boom"),
 			metav1.ConditionFalse, imv1alpha1.ReasonReconcileFailed, false, false},
-		{"blocked keeps observedGeneration", func() *chatServerRun {
+		{"a wait keeps observedGeneration", func() *chatServerRun {
 			run := upRun()
-			run.deployment, run.blocked = nil, true
-			run.database = observation{reason: imv1alpha1.ReasonDatabaseNotReady, message: "no DSN"}
+			run.deployment = nil
+			run.database = observation{reason: imv1alpha1.ReasonSecretNotFound, message: "no DSN"}
 			return run
-		}, nil, metav1.ConditionFalse, imv1alpha1.ReasonDatabaseNotReady, false, true},
+		}, waiting(imv1alpha1.ReasonSecretNotFound, "no DSN"),
+			metav1.ConditionFalse, imv1alpha1.ReasonSecretNotFound, false, true},
 	} {
 		server := &imv1alpha1.ChatServer{ObjectMeta: metav1.ObjectMeta{Name: "s", Generation: 3}}
 		computeChatServerStatus(server, c.run(), c.stepErr)
