@@ -64,3 +64,8 @@ func (t *ErrorTable[A]) Answer(r *http.Request, err error) (answer A, internal b
 func (t *ErrorTable[A]) LogServerError(ctx context.Context, method, path string, err error) {
 	slog.ErrorContext(ctx, "Serving request failed", "face", t.Face, "method", method, "path", path, "error", err)
 }
+
+// Override returns the override answering err (and what wraps it) with a.
+func Override[A ErrorAnswer](err error, a A) ErrorOverride[A] {
+	return ErrorOverride[A]{Err: err, Answer: a}
+}
