@@ -37,13 +37,13 @@ const (
 
 var (
 	// ErrCaptchaRequired: the policy asks for a captcha and none was sent.
-	ErrCaptchaRequired = errors.New("an image captcha is required: get one from get_sms_img_code")
+	ErrCaptchaRequired = newError(KindInvalid, "an image captcha is required: get one from get_sms_img_code")
 	// ErrCaptchaWrong: the answer is wrong, or the captcha is unknown,
 	// used, expired or out of tries.
-	ErrCaptchaWrong = errors.New("the image captcha is wrong or expired")
+	ErrCaptchaWrong = newError(KindInvalid, "the image captcha is wrong or expired")
 	// ErrCaptchaNotFound: no live captcha has that id (its image cannot
 	// be served).
-	ErrCaptchaNotFound = errors.New("image captcha not found or expired")
+	ErrCaptchaNotFound = newError(KindNotFound, "image captcha not found or expired")
 )
 
 // Captcha is a new image captcha: its id, which the client sends back with

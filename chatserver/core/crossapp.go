@@ -14,7 +14,7 @@ import (
 // ErrCrossAppDenied: the two apps have not both consented to cross-app
 // operations (features.crossAppAllowed), or the other app is unknown or
 // disabled. The caller learns nothing more, so it cannot probe appKeys.
-var ErrCrossAppDenied = errors.New("cross-app operation not allowed")
+var ErrCrossAppDenied = newError(KindForbidden, "cross-app operation not allowed")
 
 // otherApp resolves the app a cross-app call names. Naming one's own app
 // (or no app) is simply the caller's app. Consent is mutual: each app

@@ -16,7 +16,7 @@ import (
 var (
 	// ErrSendInProgress: a send with the same client_msg_id is still being
 	// stored by another connection of the user; retry it.
-	ErrSendInProgress = errors.New("a send with this client_msg_id is in progress")
+	ErrSendInProgress = newError(KindConflict, "a send with this client_msg_id is in progress")
 )
 
 const (

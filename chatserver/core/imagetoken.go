@@ -19,7 +19,7 @@ const (
 )
 
 // ErrUploadTokenInvalid: the upload token is unknown, spent or expired.
-var ErrUploadTokenInvalid = errors.New("upload token is invalid, spent or expired")
+var ErrUploadTokenInvalid = newError(KindForbidden, "upload token is invalid, spent or expired")
 
 // UploadToken is a grant to upload one image.
 type UploadToken struct {

@@ -12,7 +12,7 @@ import (
 
 // ErrWrongCredentials: a phone login names no user or the wrong password.
 // One error for both, so a login does not tell which phones are registered.
-var ErrWrongCredentials = errors.New("wrong phone or password")
+var ErrWrongCredentials = newError(KindUnauthorized, "wrong phone or password")
 
 // PhoneVerificationPurpose is the purpose of codes sent by the phone flows
 // (SealTalk send_code): one code serves registration and password reset.
@@ -288,7 +288,7 @@ func (s *Service) WithPhones(ctx context.Context, app model.App, viewerID int64,
 }
 
 // ErrSTAccountTaken: another user of the app has the SealTalk account.
-var ErrSTAccountTaken = errors.New("the SealTalk account is taken")
+var ErrSTAccountTaken = newError(KindConflict, "the SealTalk account is taken")
 
 // validSTAccount: 6-20 bytes, a letter first, then letters, digits, _ or -.
 func validSTAccount(a string) bool {

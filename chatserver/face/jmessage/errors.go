@@ -1,8 +1,6 @@
 package jmessage
 
 import (
-	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
@@ -35,6 +33,7 @@ const (
 	CodeInternal        = 899000
 	authFailedMessage   = "Basic authentication failed"
 	internalFailMessage = "internal server error"
+	unavailableMessage  = "service unavailable, try again later"
 )
 
 // CodeChatroomNotFound answers a room id that is not the app's. The seed
@@ -42,45 +41,60 @@ const (
 // which clients already handle.
 const CodeChatroomNotFound = CodeGroupNotFound
 
-// errorMapping is the face's one table from core errors to the wire.
-// Order matters only where errors wrap each other.
-var errorMapping = []struct {
-	err    error
+// answer is how one error shows on the admin API.
+type answer struct {
 	status int
 	code   int
-}{
-	{core.ErrUnauthorized, http.StatusUnauthorized, CodeAuthFailed},
-	{core.ErrAppDisabled, http.StatusForbidden, CodeAppDisabled},
-	{core.ErrInvalid, http.StatusBadRequest, CodeInvalid},
-	{core.ErrInvalidText, http.StatusBadRequest, CodeInvalid},
-	{core.ErrInvalidValue, http.StatusBadRequest, CodeInvalid},
-	{httpio.ErrMalformed, http.StatusBadRequest, CodeInvalid},
-	{httpio.ErrEmpty, http.StatusBadRequest, CodeInvalid},
-	{httpio.ErrTooLarge, http.StatusRequestEntityTooLarge, CodeInvalid},
-	{core.ErrUserNotFound, http.StatusNotFound, CodeUserNotFound},
-	{core.ErrUserExists, http.StatusForbidden, CodeUserExists},
-	{core.ErrAlreadyFriends, http.StatusForbidden, CodeAlreadyFriends},
-	{core.ErrNotFriends, http.StatusBadRequest, CodeInvalid},
-	{core.ErrGroupNotFound, http.StatusNotFound, CodeGroupNotFound},
-	{core.ErrSwitchGroupNotFound, http.StatusNotFound, CodeSwitchNoGroup},
-	{core.ErrAlreadyMember, http.StatusForbidden, CodeAlreadyMember},
-	{core.ErrGroupFull, http.StatusForbidden, CodeGroupFull},
-	{core.ErrNotMember, http.StatusForbidden, CodeNotMember},
-	{core.ErrChatroomNotFound, http.StatusNotFound, CodeChatroomNotFound},
-	{core.ErrChatroomFull, http.StatusForbidden, CodeGroupFull},
-	{core.ErrNotChatroomMember, http.StatusForbidden, CodeNotMember},
-	{core.ErrNoPermission, http.StatusForbidden, CodeNoPermission},
-	{core.ErrBlacklisted, http.StatusForbidden, CodeBlacklisted},
-	{core.ErrRetractTooLate, http.StatusForbidden, CodeRetractTooLate},
-	{core.ErrMessageNotFound, http.StatusNotFound, CodeNoMessage},
-	{core.ErrAlreadyRetracted, http.StatusForbidden, CodeRetracted},
-	{core.ErrCrossAppDenied, http.StatusForbidden, CodeCrossAppDenied},
-	{core.ErrNoDisturbOn, http.StatusForbidden, CodeNoDisturbOn},
-	{core.ErrNoDisturbOff, http.StatusForbidden, CodeNoDisturbOff},
-	{core.ErrWordNotFound, http.StatusBadRequest, CodeInvalid},
-	{core.ErrMediaNotFound, http.StatusNotFound, CodeMediaNotFound},
-	{core.ErrMediaTooLarge, http.StatusRequestEntityTooLarge, CodeInvalid},
-	{core.ErrMediaLinkInvalid, http.StatusForbidden, CodeMediaLinkDenied},
+}
+
+func (a answer) HTTPStatus() int { return a.status }
+
+// errorTable is the face's one table from errors to the wire: the seed's
+// own codes first (order matters only where errors wrap each other), then
+// each kind's answer.
+var errorTable = httpio.ErrorTable[answer]{
+	Face: "jmessage",
+	Overrides: []httpio.ErrorOverride[answer]{
+		httpio.Override(core.ErrAppDisabled, answer{http.StatusForbidden, CodeAppDisabled}),
+		httpio.Override(httpio.ErrMalformed, answer{http.StatusBadRequest, CodeInvalid}),
+		httpio.Override(httpio.ErrEmpty, answer{http.StatusBadRequest, CodeInvalid}),
+		httpio.Override(httpio.ErrTooLarge, answer{http.StatusRequestEntityTooLarge, CodeInvalid}),
+		httpio.Override(core.ErrUserNotFound, answer{http.StatusNotFound, CodeUserNotFound}),
+		httpio.Override(core.ErrUserExists, answer{http.StatusForbidden, CodeUserExists}),
+		httpio.Override(core.ErrAlreadyFriends, answer{http.StatusForbidden, CodeAlreadyFriends}),
+		httpio.Override(core.ErrGroupNotFound, answer{http.StatusNotFound, CodeGroupNotFound}),
+		httpio.Override(core.ErrSwitchGroupNotFound, answer{http.StatusNotFound, CodeSwitchNoGroup}),
+		httpio.Override(core.ErrAlreadyMember, answer{http.StatusForbidden, CodeAlreadyMember}),
+		httpio.Override(core.ErrGroupFull, answer{http.StatusForbidden, CodeGroupFull}),
+		httpio.Override(core.ErrNotMember, answer{http.StatusForbidden, CodeNotMember}),
+		httpio.Override(core.ErrChatroomNotFound, answer{http.StatusNotFound, CodeChatroomNotFound}),
+		httpio.Override(core.ErrChatroomFull, answer{http.StatusForbidden, CodeGroupFull}),
+		httpio.Override(core.ErrNotChatroomMember, answer{http.StatusForbidden, CodeNotMember}),
+		httpio.Override(core.ErrNoPermission, answer{http.StatusForbidden, CodeNoPermission}),
+		httpio.Override(core.ErrBlacklisted, answer{http.StatusForbidden, CodeBlacklisted}),
+		httpio.Override(core.ErrRetractTooLate, answer{http.StatusForbidden, CodeRetractTooLate}),
+		httpio.Override(core.ErrMessageNotFound, answer{http.StatusNotFound, CodeNoMessage}),
+		httpio.Override(core.ErrAlreadyRetracted, answer{http.StatusForbidden, CodeRetracted}),
+		httpio.Override(core.ErrCrossAppDenied, answer{http.StatusForbidden, CodeCrossAppDenied}),
+		httpio.Override(core.ErrNoDisturbOn, answer{http.StatusForbidden, CodeNoDisturbOn}),
+		httpio.Override(core.ErrNoDisturbOff, answer{http.StatusForbidden, CodeNoDisturbOff}),
+		httpio.Override(core.ErrWordNotFound, answer{http.StatusBadRequest, CodeInvalid}),
+		httpio.Override(core.ErrMediaNotFound, answer{http.StatusNotFound, CodeMediaNotFound}),
+		httpio.Override(core.ErrMediaLinkInvalid, answer{http.StatusForbidden, CodeMediaLinkDenied}),
+	},
+	// The seed answers refusals with 403 and its own codes; an error it
+	// has no code for gets 899003 with its kind's status.
+	Kinds: map[core.Kind]answer{
+		core.KindNotFound:     {http.StatusNotFound, CodeInvalid},
+		core.KindConflict:     {http.StatusForbidden, CodeInvalid},
+		core.KindInvalid:      {http.StatusBadRequest, CodeInvalid},
+		core.KindForbidden:    {http.StatusForbidden, CodeInvalid},
+		core.KindUnauthorized: {http.StatusUnauthorized, CodeAuthFailed},
+		core.KindRateLimited:  {http.StatusTooManyRequests, CodeInvalid},
+		core.KindTooLarge:     {http.StatusRequestEntityTooLarge, CodeInvalid},
+		core.KindUnavailable:  {http.StatusServiceUnavailable, CodeInternal},
+	},
+	Internal: answer{http.StatusInternalServerError, CodeInternal},
 }
 
 // errorBody is the JMessage error envelope.
@@ -93,26 +107,27 @@ type errorDetail struct {
 	Message string `json:"message"`
 }
 
-// classify returns the status and error object for err.
+// classify returns the status and error object for err. A 5xx hides
+// the error, which is logged instead.
 func classify(err error) (int, errorDetail) {
-	for _, m := range errorMapping {
-		if errors.Is(err, m.err) {
-			msg := err.Error()
-			if m.code == CodeAuthFailed {
-				msg = authFailedMessage
-			}
-			return m.status, errorDetail{Code: m.code, Message: msg}
-		}
+	a, _ := errorTable.Lookup(err)
+	msg := err.Error()
+	switch {
+	case a.code == CodeAuthFailed:
+		msg = authFailedMessage
+	case a.status == http.StatusServiceUnavailable:
+		msg = unavailableMessage
+	case a.status >= http.StatusInternalServerError:
+		msg = internalFailMessage
 	}
-	return http.StatusInternalServerError, errorDetail{Code: CodeInternal, Message: internalFailMessage}
+	return a.status, errorDetail{Code: a.code, Message: msg}
 }
 
-// writeError answers with the JMessage envelope; unexpected errors are
-// logged and hidden from the caller.
+// writeError answers with the JMessage envelope; a 5xx is logged.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, detail := classify(err)
-	if status == http.StatusInternalServerError {
-		slog.ErrorContext(r.Context(), "Serving admin API request", "method", r.Method, "path", r.URL.Path, "error", err)
+	if status >= http.StatusInternalServerError {
+		errorTable.LogServerError(r.Context(), r.Method, r.URL.Path, err)
 	}
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Basic realm="jmessage"`)

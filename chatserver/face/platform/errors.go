@@ -1,8 +1,6 @@
 package platform
 
 import (
-	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -10,20 +8,35 @@ import (
 	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 )
 
-// errorMapping is the face's one table from errors to the wire.
-var errorMapping = []struct {
-	err    error
+// answer is how one error shows on the platform API.
+type answer struct {
 	status int
 	reason string
-}{
-	{errUnauthorized, http.StatusUnauthorized, "Unauthorized"},
-	{core.ErrInvalid, http.StatusBadRequest, "Invalid"},
-	{core.ErrInvalidText, http.StatusBadRequest, "Invalid"},
-	{core.ErrInvalidValue, http.StatusBadRequest, "Invalid"},
-	{httpio.ErrMalformed, http.StatusBadRequest, "Invalid"},
-	{httpio.ErrEmpty, http.StatusBadRequest, "Invalid"},
-	{httpio.ErrTooLarge, http.StatusRequestEntityTooLarge, "TooLarge"},
-	{core.ErrAppNotFound, http.StatusNotFound, "NotFound"},
+}
+
+func (a answer) HTTPStatus() int { return a.status }
+
+// errorTable is the face's one table from errors to the wire: a core
+// error answers with its kind.
+var errorTable = httpio.ErrorTable[answer]{
+	Face: "platform",
+	Overrides: []httpio.ErrorOverride[answer]{
+		httpio.Override(errUnauthorized, answer{http.StatusUnauthorized, "Unauthorized"}),
+		httpio.Override(httpio.ErrMalformed, answer{http.StatusBadRequest, "Invalid"}),
+		httpio.Override(httpio.ErrEmpty, answer{http.StatusBadRequest, "Invalid"}),
+		httpio.Override(httpio.ErrTooLarge, answer{http.StatusRequestEntityTooLarge, "TooLarge"}),
+	},
+	Kinds: map[core.Kind]answer{
+		core.KindNotFound:     {http.StatusNotFound, "NotFound"},
+		core.KindConflict:     {http.StatusConflict, "Conflict"},
+		core.KindInvalid:      {http.StatusBadRequest, "Invalid"},
+		core.KindForbidden:    {http.StatusForbidden, "Forbidden"},
+		core.KindUnauthorized: {http.StatusUnauthorized, "Unauthorized"},
+		core.KindRateLimited:  {http.StatusTooManyRequests, "RateLimited"},
+		core.KindTooLarge:     {http.StatusRequestEntityTooLarge, "TooLarge"},
+		core.KindUnavailable:  {http.StatusServiceUnavailable, "Unavailable"},
+	},
+	Internal: answer{http.StatusInternalServerError, "Internal"},
 }
 
 type errorBody struct {
@@ -35,18 +48,21 @@ type errorDetail struct {
 	Message string `json:"message"`
 }
 
+// writeError answers err in the platform envelope; a 5xx is logged and
+// its details hidden.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	for _, m := range errorMapping {
-		if errors.Is(err, m.err) {
-			if m.status == http.StatusUnauthorized {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="chatserver-platform"`)
-			}
-			httpio.WriteJSON(w, m.status, errorBody{Error: errorDetail{Reason: m.reason, Message: err.Error()}})
-			return
-		}
+	a, _ := errorTable.Answer(r, err)
+	msg := err.Error()
+	switch {
+	case a.status == http.StatusServiceUnavailable:
+		msg = "service unavailable, try again later"
+	case a.status >= http.StatusInternalServerError:
+		msg = "internal server error"
 	}
-	slog.ErrorContext(r.Context(), "Serving platform API request", "method", r.Method, "path", r.URL.Path, "error", err)
-	httpio.WriteJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Reason: "Internal", Message: "internal server error"}})
+	if a.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chatserver-platform"`)
+	}
+	httpio.WriteJSON(w, a.status, errorBody{Error: errorDetail{Reason: a.reason, Message: msg}})
 }
 
 // WriteStatusError answers a request that no handler took (404, 405, or

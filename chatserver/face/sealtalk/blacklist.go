@@ -46,12 +46,12 @@ func viewOf(app model.App, up core.UserPhone) userView {
 func (f *Face) blacklist(w http.ResponseWriter, r *http.Request, c caller) {
 	users, err := f.svc.Blacklist(r.Context(), c.app, c.username)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	withPhones, err := f.svc.WithPhones(r.Context(), c.app, c.session.UserID, users)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	out := make([]map[string]userView, len(withPhones))
@@ -77,7 +77,7 @@ func (f *Face) editBlacklist(w http.ResponseWriter, r *http.Request, c caller, e
 		return
 	}
 	if in.FriendID == "" {
-		writeError(w, core.ErrInvalid)
+		writeError(w, r, core.ErrInvalid)
 		return
 	}
 	target, err := f.svc.UserByExternalID(r.Context(), c.app, in.FriendID)
@@ -85,7 +85,7 @@ func (f *Face) editBlacklist(w http.ResponseWriter, r *http.Request, c caller, e
 		err = edit(r.Context(), c.app, c.username, core.SameApp([]string{target.Username}))
 	}
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)

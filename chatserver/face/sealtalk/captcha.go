@@ -18,7 +18,7 @@ const captchaPath = "sms_img_code/"
 func (f *Face) smsImgCode(w http.ResponseWriter, r *http.Request, app model.App) {
 	c, err := f.svc.NewCaptcha(r.Context(), app)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, map[string]string{
@@ -32,7 +32,7 @@ func (f *Face) smsImgCodeImage(w http.ResponseWriter, r *http.Request, app model
 	id, _ := strings.CutSuffix(r.PathValue("file"), ".png")
 	png, err := f.svc.CaptchaImage(r.Context(), app, id)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")

@@ -1,8 +1,6 @@
 package sealtalk
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -31,45 +29,47 @@ type failure struct {
 // 200 envelope, since the request itself was sound.
 const CodeSMSUnavailable = 3000
 
-// errorTable is the face's one mapping of core errors, first match wins.
-var errorTable = []struct {
-	err error
-	failure
-}{
-	{core.ErrCodeRateLimited, failure{status: http.StatusOK, code: 5000}},
-	{core.ErrSMSNotConfigured, failure{status: http.StatusOK, code: CodeSMSUnavailable,
-		message: "SMS delivery is not configured for this app", log: true}},
-	{core.ErrSMSUndeliverable, failure{status: http.StatusOK, code: CodeSMSUnavailable,
-		message: "SMS delivery failed; no code was sent, try again later", log: true}},
-	{core.ErrTooManyAttempts, failure{status: http.StatusTooManyRequests, code: 429}},
-	{httpio.ErrBusy, failure{status: http.StatusTooManyRequests, code: 429}},
-	{core.ErrCodeWrong, failure{status: http.StatusOK, code: 1000}},
-	{core.ErrCaptchaWrong, failure{status: http.StatusOK, code: 1000}},
-	{core.ErrCaptchaRequired, failure{status: http.StatusBadRequest, code: 400}},
-	{core.ErrCaptchaNotFound, failure{status: http.StatusNotFound, code: 404}},
-	{core.ErrUploadTokenInvalid, failure{status: http.StatusForbidden, code: 403}},
-	{core.ErrMediaTooLarge, failure{status: http.StatusRequestEntityTooLarge, code: 413}},
-	{core.ErrCodeExpired, failure{status: http.StatusOK, code: 2000}},
-	{core.ErrWrongCredentials, failure{status: http.StatusOK, code: 1000}},
-	{core.ErrSTAccountTaken, failure{status: http.StatusOK, code: 1000}},
-	{core.ErrVerificationRequired, failure{status: http.StatusNotFound, code: 404}},
-	{core.ErrRegistrationClosed, failure{status: http.StatusForbidden, code: 403}},
-	{core.ErrUserForbidden, failure{status: http.StatusForbidden, code: 403}},
-	{core.ErrSessionInvalid, failure{status: http.StatusForbidden, code: 403}},
-	{core.ErrAppDisabled, failure{status: http.StatusForbidden, code: 403}},
-	{core.ErrAppNotFound, failure{status: http.StatusNotFound, code: 404}},
-	{core.ErrUserNotFound, failure{status: http.StatusNotFound, code: 404}},
-	{core.ErrUserExists, failure{status: http.StatusBadRequest, code: 400}},
-	{core.ErrRegionNotAllowed, failure{status: http.StatusBadRequest, code: 400}},
-	{core.ErrUsernameRejected, failure{status: http.StatusBadRequest, code: 400}},
-	{core.ErrPasswordRejected, failure{status: http.StatusBadRequest, code: 400}},
-	{core.ErrInvalid, failure{status: http.StatusBadRequest, code: 400}},
-	{core.ErrInvalidText, failure{status: http.StatusBadRequest, code: 400}},
-	{core.ErrInvalidValue, failure{status: http.StatusBadRequest, code: 400}},
-	{httpio.ErrMalformed, failure{status: http.StatusBadRequest, code: 400}},
-	{httpio.ErrEmpty, failure{status: http.StatusBadRequest, code: 400}},
-	{httpio.ErrTooLarge, failure{status: http.StatusRequestEntityTooLarge, code: 413}},
+func (f failure) HTTPStatus() int { return f.status }
+
+// errorTable is the face's one mapping of errors: the seed's return
+// codes first (first match wins), then an HTTP status per kind, its body
+// {"code":<status>,"message":...}.
+var errorTable = httpio.ErrorTable[failure]{
+	Face: "sealtalk",
+	Overrides: []httpio.ErrorOverride[failure]{
+		httpio.Override(core.ErrCodeRateLimited, failure{status: http.StatusOK, code: 5000}),
+		httpio.Override(core.ErrSMSNotConfigured, failure{status: http.StatusOK, code: CodeSMSUnavailable,
+			message: "SMS delivery is not configured for this app", log: true}),
+		httpio.Override(core.ErrSMSUndeliverable, failure{status: http.StatusOK, code: CodeSMSUnavailable,
+			message: "SMS delivery failed; no code was sent, try again later", log: true}),
+		httpio.Override(httpio.ErrBusy, statusFailure(http.StatusTooManyRequests)),
+		httpio.Override(core.ErrCodeWrong, failure{status: http.StatusOK, code: 1000}),
+		httpio.Override(core.ErrCaptchaWrong, failure{status: http.StatusOK, code: 1000}),
+		httpio.Override(core.ErrCodeExpired, failure{status: http.StatusOK, code: 2000}),
+		httpio.Override(core.ErrWrongCredentials, failure{status: http.StatusOK, code: 1000}),
+		httpio.Override(core.ErrSTAccountTaken, failure{status: http.StatusOK, code: 1000}),
+		httpio.Override(core.ErrVerificationRequired, statusFailure(http.StatusNotFound)),
+		httpio.Override(httpio.ErrMalformed, statusFailure(http.StatusBadRequest)),
+		httpio.Override(httpio.ErrEmpty, statusFailure(http.StatusBadRequest)),
+		httpio.Override(httpio.ErrTooLarge, statusFailure(http.StatusRequestEntityTooLarge)),
+	},
+	// The seed refuses a session with 403, and a taken name with 400.
+	Kinds: map[core.Kind]failure{
+		core.KindNotFound:     statusFailure(http.StatusNotFound),
+		core.KindConflict:     statusFailure(http.StatusBadRequest),
+		core.KindInvalid:      statusFailure(http.StatusBadRequest),
+		core.KindForbidden:    statusFailure(http.StatusForbidden),
+		core.KindUnauthorized: statusFailure(http.StatusForbidden),
+		core.KindRateLimited:  statusFailure(http.StatusTooManyRequests),
+		core.KindTooLarge:     statusFailure(http.StatusRequestEntityTooLarge),
+		core.KindUnavailable: {status: http.StatusServiceUnavailable, code: http.StatusServiceUnavailable,
+			message: "service unavailable, try again later"},
+	},
+	Internal: failure{status: http.StatusInternalServerError, code: 500, message: "internal server error"},
 }
+
+// statusFailure answers with an HTTP status whose body code is the status.
+func statusFailure(status int) failure { return failure{status: status, code: status} }
 
 // Owns tells whether path is under a tenant's SealTalk API,
 // /apps/{appKey}/user/.
@@ -92,24 +92,16 @@ func WriteStatusError(w http.ResponseWriter, status int, message string) {
 	httpio.WriteJSON(w, status, map[string]any{"code": status, "message": message})
 }
 
-func writeError(w http.ResponseWriter, err error) {
-	f := failure{status: http.StatusInternalServerError, code: 500, message: "internal server error", log: true}
-	for _, e := range errorTable {
-		if errors.Is(err, e.err) {
-			f = e.failure
-			break
-		}
-	}
+// writeError answers err in the SealTalk envelope. A 5xx is logged as
+// an error; a clear answer the operator must hear of as a warning.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	f, _ := errorTable.Answer(r, err)
 	msg := f.message
 	if msg == "" {
 		msg = err.Error()
 	}
-	if f.log {
-		level := slog.LevelWarn
-		if f.status >= http.StatusInternalServerError {
-			level = slog.LevelError
-		}
-		slog.Log(context.Background(), level, "Serving SealTalk request failed", "code", f.code, "err", err)
+	if f.log && f.status < http.StatusInternalServerError {
+		slog.WarnContext(r.Context(), "Serving SealTalk request failed", "method", r.Method, "path", r.URL.Path, "code", f.code, "error", err)
 	}
 	httpio.WriteJSON(w, f.status, map[string]any{"code": f.code, "message": msg})
 }

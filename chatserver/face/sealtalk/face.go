@@ -99,7 +99,7 @@ func (f *Face) publicWithin(limit int64, h func(w http.ResponseWriter, r *http.R
 		leave, err := f.gate.Enter(core.ClientAddr(r.Context()))
 		if err != nil {
 			// A client holding its body back must hear the 429 too.
-			refuseUnread(w, err)
+			refuseUnread(w, r, err)
 			return
 		}
 		defer leave()
@@ -108,7 +108,7 @@ func (f *Face) publicWithin(limit int64, h func(w http.ResponseWriter, r *http.R
 		}
 		app, err := f.svc.EndUserApp(r.Context(), r.PathValue("appKey"))
 		if err != nil {
-			writeError(w, err)
+			writeError(w, r, err)
 			return
 		}
 		h(w, r, app)
@@ -120,7 +120,7 @@ func (f *Face) authed(h func(w http.ResponseWriter, r *http.Request, c caller)) 
 		token := sessionToken(r)
 		app, sess, err := f.svc.SessionByToken(r.Context(), r.PathValue("appKey"), token)
 		if err != nil {
-			writeError(w, err)
+			writeError(w, r, err)
 			return
 		}
 		h(w, r, caller{app: app, session: sess, token: token, username: sess.Username})
@@ -150,7 +150,7 @@ func ok(w http.ResponseWriter, result any) {
 // decode reads a JSON body into v, answering 400 on failure.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	if err := httpio.DecodeJSON(w, r, v); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return false
 	}
 	return true

@@ -51,7 +51,7 @@ const isoMillis = "2006-01-02T15:04:05.000Z"
 func (f *Face) groups(w http.ResponseWriter, r *http.Request, c caller) {
 	page, err := f.svc.GroupsOfMember(r.Context(), c.app, c.username, -1, 0)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	out := make([]groupView, len(page.Groups))
@@ -71,19 +71,19 @@ func (f *Face) favGroups(w http.ResponseWriter, r *http.Request, c caller) {
 	var err error
 	if limitArg != "" {
 		if limit, err = strconv.Atoi(limitArg); err != nil || limit < 0 {
-			writeError(w, core.ErrInvalid)
+			writeError(w, r, core.ErrInvalid)
 			return
 		}
 	}
 	if offsetArg != "" {
 		if offset, err = strconv.Atoi(offsetArg); err != nil {
-			writeError(w, core.ErrInvalid)
+			writeError(w, r, core.ErrInvalid)
 			return
 		}
 	}
 	page, err := f.svc.GroupsOfMember(r.Context(), c.app, c.username, limit, offset)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	list := make([]favGroupView, len(page.Groups))

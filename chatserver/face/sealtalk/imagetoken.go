@@ -34,7 +34,7 @@ const (
 func (f *Face) getImageToken(w http.ResponseWriter, r *http.Request, c caller) {
 	t, err := f.svc.IssueUploadToken(r.Context(), c.app, c.username)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, map[string]string{
@@ -58,32 +58,32 @@ func (f *Face) uploadImage(w http.ResponseWriter, r *http.Request, app model.App
 	r.Body = http.MaxBytesReader(w, r.Body, core.UploadLimit(app)+multipartOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		refuseUnread(w, fmt.Errorf("%w: the body must be multipart/form-data with token and file", core.ErrInvalid))
+		refuseUnread(w, r, fmt.Errorf("%w: the body must be multipart/form-data with token and file", core.ErrInvalid))
 		return
 	}
 	token := r.URL.Query().Get("token")
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
-			refuseUnread(w, uploadReadError(err, "the form has no file part"))
+			refuseUnread(w, r, uploadReadError(err, "the form has no file part"))
 			return
 		}
 		switch part.FormName() {
 		case "token":
 			v, err := io.ReadAll(io.LimitReader(part, maxTokenField+1))
 			if err != nil || len(v) > maxTokenField {
-				refuseUnread(w, core.ErrUploadTokenInvalid)
+				refuseUnread(w, r, core.ErrUploadTokenInvalid)
 				return
 			}
 			token = string(v)
 		case "file":
 			if token == "" {
-				refuseUnread(w, fmt.Errorf("%w: send the token in ?token= or in a token field before the file",
+				refuseUnread(w, r, fmt.Errorf("%w: send the token in ?token= or in a token field before the file",
 					core.ErrUploadTokenInvalid))
 				return
 			}
 			if err := f.svc.CheckUploadToken(r.Context(), app, token); err != nil {
-				refuseUnread(w, err)
+				refuseUnread(w, r, err)
 				return
 			}
 			f.storeUpload(w, r, app, token, part)
@@ -102,16 +102,16 @@ func (f *Face) storeUpload(w http.ResponseWriter, r *http.Request, app model.App
 	limit := core.UploadLimit(app)
 	data, err := io.ReadAll(io.LimitReader(part, limit+1))
 	if err != nil {
-		refuseUnread(w, uploadReadError(err, "the file could not be read"))
+		refuseUnread(w, r, uploadReadError(err, "the file could not be read"))
 		return
 	}
 	if int64(len(data)) > limit {
-		refuseUnread(w, core.ErrMediaTooLarge)
+		refuseUnread(w, r, core.ErrMediaTooLarge)
 		return
 	}
 	m, link, err := f.svc.UploadWithToken(r.Context(), app, token, core.MediaUpload{Filename: part.FileName(), Data: data})
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, map[string]any{
@@ -127,9 +127,9 @@ func (f *Face) storeUpload(w http.ResponseWriter, r *http.Request, app model.App
 // would otherwise read on (up to 256 KB) for the connection's next
 // request before writing the answer, and a client that keeps sending
 // would wait for ever.
-func refuseUnread(w http.ResponseWriter, err error) {
+func refuseUnread(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Connection", "close")
-	writeError(w, err)
+	writeError(w, r, err)
 }
 
 // uploadReadError tells a body over the limit from a broken one.

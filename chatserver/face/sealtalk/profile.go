@@ -16,7 +16,7 @@ func (f *Face) resetPassword(w http.ResponseWriter, r *http.Request, app model.A
 		return
 	}
 	if err := f.svc.ResetPasswordByPhone(r.Context(), app, in.VerificationToken, in.Password); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)
@@ -31,7 +31,7 @@ func (f *Face) changePassword(w http.ResponseWriter, r *http.Request, c caller) 
 		return
 	}
 	if err := f.svc.ChangePassword(r.Context(), c.app, c.username, in.OldPassword, in.NewPassword); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)
@@ -45,7 +45,7 @@ func (f *Face) setNickname(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	if in.Nickname == nil || *in.Nickname == "" {
-		writeError(w, core.ErrInvalid)
+		writeError(w, r, core.ErrInvalid)
 		return
 	}
 	f.updateProfile(w, r, c, core.ProfileInput{Nickname: in.Nickname})
@@ -59,7 +59,7 @@ func (f *Face) setPortraitURI(w http.ResponseWriter, r *http.Request, c caller) 
 		return
 	}
 	if in.PortraitURI == nil {
-		writeError(w, core.ErrInvalid)
+		writeError(w, r, core.ErrInvalid)
 		return
 	}
 	f.updateProfile(w, r, c, core.ProfileInput{Avatar: in.PortraitURI})
@@ -67,7 +67,7 @@ func (f *Face) setPortraitURI(w http.ResponseWriter, r *http.Request, c caller) 
 
 func (f *Face) updateProfile(w http.ResponseWriter, r *http.Request, c caller, in core.ProfileInput) {
 	if err := f.svc.UpdateUser(r.Context(), c.app, c.username, in); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)
@@ -82,7 +82,7 @@ func (f *Face) setGender(w http.ResponseWriter, r *http.Request, c caller) {
 	}
 	g, known := map[string]int{"male": 1, "female": 2}[in.Gender]
 	if !known {
-		writeError(w, core.ErrInvalid)
+		writeError(w, r, core.ErrInvalid)
 		return
 	}
 	f.updateProfile(w, r, c, core.ProfileInput{Gender: &g})
@@ -93,7 +93,7 @@ func (f *Face) setGender(w http.ResponseWriter, r *http.Request, c caller) {
 func (f *Face) userInfo(w http.ResponseWriter, r *http.Request, c caller) {
 	u, err := f.svc.UserByExternalID(r.Context(), c.app, r.PathValue("id"))
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	if v, found := f.viewWithPhone(w, r, c, u); found {
@@ -107,7 +107,7 @@ func (f *Face) userInfo(w http.ResponseWriter, r *http.Request, c caller) {
 func (f *Face) viewWithPhone(w http.ResponseWriter, r *http.Request, c caller, u model.User) (userView, bool) {
 	withPhone, err := f.svc.WithPhones(r.Context(), c.app, c.session.UserID, []model.User{u})
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return userView{}, false
 	}
 	return viewOf(c.app, withPhone[0]), true

@@ -15,7 +15,7 @@ func (f *Face) setSTAccount(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	if err := f.svc.SetSTAccount(r.Context(), c.app, c.username, in.STAccount); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)
@@ -29,11 +29,11 @@ func (f *Face) setPoke(w http.ResponseWriter, r *http.Request, c caller) {
 		return
 	}
 	if in.PokeStatus == nil || *in.PokeStatus != 0 && *in.PokeStatus != 1 {
-		writeError(w, core.ErrInvalid)
+		writeError(w, r, core.ErrInvalid)
 		return
 	}
 	if err := f.svc.SetPoke(r.Context(), c.app, c.username, *in.PokeStatus == 1); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)
@@ -44,7 +44,7 @@ func (f *Face) setPoke(w http.ResponseWriter, r *http.Request, c caller) {
 func (f *Face) getPoke(w http.ResponseWriter, r *http.Request, c caller) {
 	on, err := f.svc.Poke(r.Context(), c.app, c.username)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	status := 0
@@ -68,7 +68,7 @@ func (f *Face) setPrivacy(w http.ResponseWriter, r *http.Request, c caller) {
 		PhoneVerify: in.PhoneVerify, STSearchVerify: in.STSearchVerify, FriVerify: in.FriVerify, GroupVerify: in.GroupVerify,
 	})
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)
@@ -79,7 +79,7 @@ func (f *Face) setPrivacy(w http.ResponseWriter, r *http.Request, c caller) {
 func (f *Face) getPrivacy(w http.ResponseWriter, r *http.Request, c caller) {
 	p, err := f.svc.UserPrivacy(r.Context(), c.app, c.username)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, p)
@@ -91,7 +91,7 @@ func (f *Face) find(w http.ResponseWriter, r *http.Request, c caller) {
 	region, phone := phoneOf(flexString(r.PathValue("region")), flexString(r.PathValue("phone")))
 	u, err := f.svc.FindByPhone(r.Context(), c.app, region, phone)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, map[string]string{"id": core.ExternalID(c.app, u.ID), "nickname": deref(u.Profile.Nickname), "portraitUri": deref(u.Profile.Avatar)})
@@ -122,7 +122,7 @@ func (f *Face) findUser(w http.ResponseWriter, r *http.Request, c caller) {
 		err = core.ErrInvalid
 	}
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	v, found := f.viewWithPhone(w, r, c, u)

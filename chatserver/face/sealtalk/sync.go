@@ -71,12 +71,12 @@ type syncMember struct {
 func (f *Face) sync(w http.ResponseWriter, r *http.Request, c caller) {
 	version, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
 	if err != nil || version < 0 {
-		writeError(w, core.ErrInvalid)
+		writeError(w, r, core.ErrInvalid)
 		return
 	}
 	ch, err := f.svc.ChangesSince(r.Context(), c.app, c.username, version)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	out := struct {

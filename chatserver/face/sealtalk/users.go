@@ -33,12 +33,12 @@ func (f *Face) sendCode(w http.ResponseWriter, r *http.Request, app model.App) {
 		id, answer = in.VerifyIDCamel, string(in.VerifyCodeCamel)
 	}
 	if err := f.svc.CheckCodeCaptcha(r.Context(), app, id, answer); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	region, phone := phoneOf(in.Region, in.Phone)
 	if err := f.svc.SendCode(r.Context(), app, region, phone, core.PhoneVerificationPurpose); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, nil)
@@ -55,7 +55,7 @@ func (f *Face) verifyCode(w http.ResponseWriter, r *http.Request, app model.App)
 	region, phone := phoneOf(in.Region, in.Phone)
 	token, err := f.svc.VerifyCode(r.Context(), app, region, phone, core.PhoneVerificationPurpose, string(in.Code))
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, map[string]any{"verification_token": token})
@@ -90,7 +90,7 @@ var regions = []struct {
 func (f *Face) regionList(w http.ResponseWriter, r *http.Request, app model.App) {
 	p, err := f.svc.RegistrationPolicy(r.Context(), app)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	out := regions[:0:0]
@@ -110,7 +110,7 @@ func (f *Face) checkPhoneAvailable(w http.ResponseWriter, r *http.Request, app m
 	region, phone := phoneOf(in.Region, in.Phone)
 	free, err := f.svc.PhoneAvailable(r.Context(), app, region, phone)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, free)
@@ -129,7 +129,7 @@ func (f *Face) register(w http.ResponseWriter, r *http.Request, app model.App) {
 		Nickname: in.Nickname, Password: in.Password, VerificationToken: in.VerificationToken,
 	})
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, map[string]any{"id": u.Username})
@@ -146,7 +146,7 @@ func (f *Face) login(w http.ResponseWriter, r *http.Request, app model.App) {
 	region, phone := phoneOf(in.Region, in.Phone)
 	token, u, err := f.svc.LoginByPhone(r.Context(), app, region, phone, in.Password, device)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -158,7 +158,7 @@ func (f *Face) login(w http.ResponseWriter, r *http.Request, app model.App) {
 
 func (f *Face) logout(w http.ResponseWriter, r *http.Request, c caller) {
 	if err := f.svc.RevokeSession(r.Context(), c.app, c.token); err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/apps/" + c.app.Key + "/", MaxAge: -1})
@@ -170,7 +170,7 @@ func (f *Face) logout(w http.ResponseWriter, r *http.Request, c caller) {
 func (f *Face) getToken(w http.ResponseWriter, r *http.Request, c caller) {
 	token, _, err := f.svc.CreateSession(r.Context(), c.app, c.username, device)
 	if err != nil {
-		writeError(w, err)
+		writeError(w, r, err)
 		return
 	}
 	ok(w, map[string]any{"id": c.username, "token": token})

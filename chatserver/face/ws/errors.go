@@ -2,12 +2,11 @@ package ws
 
 import (
 	"encoding/json"
-	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/chat-operator/chat-operator/chatserver/core"
+	"github.com/chat-operator/chat-operator/chatserver/face/httpio"
 )
 
 // Error codes in error frames and in the JSON body of a refused upgrade.
@@ -22,41 +21,60 @@ const (
 	codeBlacklisted  = "blacklisted"
 	codeCrossApp     = "cross_app_denied"
 	codeInProgress   = "in_progress"
+	codeConflict     = "conflict"
+	codeForbidden    = "forbidden"
+	codeRateLimited  = "rate_limited"
+	codeTooLarge     = "too_large"
+	codeUnavailable  = "unavailable"
 	codeInternal     = "internal"
 )
 
-// errorMapping is the face's one table from core errors to the wire.
-var errorMapping = []struct {
-	err    error
+// answer is how one error shows in an error frame or a refused upgrade.
+type answer struct {
 	status int
 	code   string
-}{
-	{core.ErrSessionInvalid, http.StatusUnauthorized, codeUnauthorized},
-	{core.ErrUnauthorized, http.StatusUnauthorized, codeUnauthorized},
-	{core.ErrAppDisabled, http.StatusForbidden, codeAppDisabled},
-	{core.ErrAppNotFound, http.StatusNotFound, codeAppNotFound},
-	{core.ErrInvalid, http.StatusBadRequest, codeInvalid},
-	{core.ErrInvalidText, http.StatusBadRequest, codeInvalid},
-	{core.ErrInvalidValue, http.StatusBadRequest, codeInvalid},
-	{core.ErrUserNotFound, http.StatusNotFound, codeNotFound},
-	{core.ErrGroupNotFound, http.StatusNotFound, codeNotFound},
-	{core.ErrChatroomNotFound, http.StatusNotFound, codeNotFound},
-	{core.ErrNoPermission, http.StatusForbidden, codeNoPermission},
-	{core.ErrBlacklisted, http.StatusForbidden, codeBlacklisted},
-	{core.ErrCrossAppDenied, http.StatusForbidden, codeCrossApp},
-	{core.ErrSendInProgress, http.StatusConflict, codeInProgress},
+}
+
+func (a answer) HTTPStatus() int { return a.status }
+
+// errorTable is the face's one table from core errors to the wire: a few
+// errors have their own code, the others their kind's.
+var errorTable = httpio.ErrorTable[answer]{
+	Face: "ws",
+	Overrides: []httpio.ErrorOverride[answer]{
+		httpio.Override(core.ErrAppDisabled, answer{http.StatusForbidden, codeAppDisabled}),
+		httpio.Override(core.ErrAppNotFound, answer{http.StatusNotFound, codeAppNotFound}),
+		httpio.Override(core.ErrNoPermission, answer{http.StatusForbidden, codeNoPermission}),
+		httpio.Override(core.ErrBlacklisted, answer{http.StatusForbidden, codeBlacklisted}),
+		httpio.Override(core.ErrCrossAppDenied, answer{http.StatusForbidden, codeCrossApp}),
+		httpio.Override(core.ErrSendInProgress, answer{http.StatusConflict, codeInProgress}),
+	},
+	Kinds: map[core.Kind]answer{
+		core.KindNotFound:     {http.StatusNotFound, codeNotFound},
+		core.KindConflict:     {http.StatusConflict, codeConflict},
+		core.KindInvalid:      {http.StatusBadRequest, codeInvalid},
+		core.KindForbidden:    {http.StatusForbidden, codeForbidden},
+		core.KindUnauthorized: {http.StatusUnauthorized, codeUnauthorized},
+		core.KindRateLimited:  {http.StatusTooManyRequests, codeRateLimited},
+		core.KindTooLarge:     {http.StatusRequestEntityTooLarge, codeTooLarge},
+		core.KindUnavailable:  {http.StatusServiceUnavailable, codeUnavailable},
+	},
+	Internal: answer{http.StatusInternalServerError, codeInternal},
 }
 
 // describe maps err to its code, HTTP status and a message for the
-// client. Unknown errors are internal and logged, never shown.
+// client. A 5xx hides the error; the caller logs it (errorTable's
+// LogServerError).
 func describe(err error) (code string, status int, message string) {
-	for _, m := range errorMapping {
-		if errors.Is(err, m.err) {
-			return m.code, m.status, err.Error()
-		}
+	a, _ := errorTable.Lookup(err)
+	message = err.Error()
+	switch {
+	case a.status == http.StatusServiceUnavailable:
+		message = "service unavailable, try again later"
+	case a.status >= http.StatusInternalServerError:
+		message = "internal server error"
 	}
-	slog.Error("Gateway request failed", "err", err)
-	return codeInternal, http.StatusInternalServerError, "internal server error"
+	return a.code, a.status, message
 }
 
 // httpError refuses an upgrade with {"error":{"code":...,"message":...}}.

@@ -179,8 +179,8 @@ func (f *Face) serve(w http.ResponseWriter, r *http.Request) {
 	id, err := f.auth(r.Context(), r.PathValue("appKey"), tok)
 	if err != nil {
 		code, status, msg := describe(err)
-		if status == http.StatusInternalServerError {
-			slog.ErrorContext(r.Context(), "Authenticating gateway session failed", "err", err)
+		if status >= http.StatusInternalServerError {
+			errorTable.LogServerError(r.Context(), r.Method, r.URL.Path, err)
 		}
 		httpError(w, status, code, msg)
 		return

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"unicode/utf8"
 
@@ -208,6 +209,9 @@ func (c *connection) handle(ctx context.Context, f clientFrame) error {
 }
 
 func (c *connection) writeError(ctx context.Context, err error, clientMsgID string) error {
-	code, _, msg := describe(err)
+	code, status, msg := describe(err)
+	if status >= http.StatusInternalServerError {
+		errorTable.LogServerError(ctx, "FRAME", "/apps/"+c.id.App.Key+"/ws", err)
+	}
 	return c.writeJSON(ctx, errorFrame{Type: frameError, Code: code, Message: msg, ClientMsgID: clientMsgID})
 }
